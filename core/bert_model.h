@@ -1,0 +1,53 @@
+#pragma once
+// The BERT forward pass with PoWER-BERT's Extract layers. The full model is the same code path
+// with an empty retention plan, so full-vs-PoWER comparisons are like for like.
+#include "core/bert_weights.h"
+#include "core/elimination.h"
+#include "core/model_config.h"
+#include "core/trace.h"
+
+#include <span>
+#include <vector>
+
+namespace pb {
+
+struct RunOptions {
+    bool record_attention = false;      // per-head attention probabilities of every layer
+    bool record_hidden = false;         // hidden states of every layer's output
+    bool record_cosine_matrix = false;  // full pairwise cosine matrices (the mean is always recorded)
+};
+
+// Working memory for one forward pass, reused across runs: touching fresh pages costs more than
+// small products, so buffers only ever grow. One Workspace per thread.
+class Workspace {
+public:
+    void reserve(const ModelConfig& config, int length);
+    float* x() { return x_.data(); }
+    float* q() { return q_.data(); }
+    float* k() { return k_.data(); }
+    float* v() { return v_.data(); }
+    float* context() { return context_.data(); }
+    float* attended() { return attended_.data(); }
+    float* intermediate() { return intermediate_.data(); }
+    float* probabilities() { return probabilities_.data(); }
+    float* mean_attention() { return mean_attention_.data(); }
+
+private:
+    std::vector<float> x_, q_, k_, v_, context_, attended_, intermediate_, probabilities_, mean_attention_;
+};
+
+struct BertModel {
+    ModelConfig config;
+    BertWeights weights;
+};
+
+// Checks ids against the vocabulary, type ids against type_vocab_size and the length against
+// max_position_embeddings; throws pb::Error with the offending position.
+void validate_input(const ModelConfig& config, std::span<const int32_t> ids, std::span<const int32_t> type_ids);
+
+Trace run_model(const BertModel& model, std::span<const int32_t> ids, std::span<const int32_t> type_ids,
+                const RetentionPlan& plan, const RunOptions& options, Workspace& workspace);
+Trace run_model(const BertModel& model, std::span<const int32_t> ids, std::span<const int32_t> type_ids,
+                const RetentionPlan& plan = {}, const RunOptions& options = {});
+
+}  // namespace pb

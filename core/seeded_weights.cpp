@@ -1,0 +1,101 @@
+#include "core/seeded_weights.h"
+
+#include "core/atomic_file.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace pb {
+namespace {
+
+uint64_t fnv1a64(const std::string& text) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned char ch : text) {
+        h ^= ch;
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+uint64_t mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+}  // namespace
+
+std::vector<float> seeded_values(const std::string& name, const std::vector<int64_t>& shape, uint64_t seed) {
+    int64_t n = 1;
+    for (auto d : shape) n *= d;
+    const uint64_t base = fnv1a64(name) ^ seed;
+    // Every product below is a float32 operation in the same order as the Python reference.
+    float scale = 1.0f, offset = 0.0f;
+    if (name.ends_with("LayerNorm.weight")) {
+        scale = 0.1f;
+        offset = 1.0f;
+    } else if (name.ends_with("LayerNorm.bias")) {
+        scale = 0.1f;
+    } else if (name.ends_with(".bias")) {
+        scale = 0.05f;
+    } else if (name.find("embeddings") != std::string::npos) {
+        scale = 1.0f;
+    } else {
+        scale = static_cast<float>(1.5 / std::sqrt(static_cast<double>(shape.back())));
+    }
+    std::vector<float> values(n);
+    for (int64_t i = 0; i < n; ++i) {
+        uint64_t z = mix(base + uint64_t(i + 1) * 0x9E3779B97F4A7C15ull);
+        float u = static_cast<float>(z >> 40) / 8388608.0f - 1.0f;
+        float scaled = scale * u;
+        values[i] = offset != 0.0f ? offset + scaled : scaled;
+    }
+    return values;
+}
+
+std::vector<NamedTensor> seeded_bert_tensors(const ModelConfig& c, uint64_t seed) {
+    const int64_t H = c.hidden_size, I = c.intermediate_size;
+    std::vector<std::pair<std::string, std::vector<int64_t>>> specs = {
+        {"bert.embeddings.word_embeddings.weight", {c.vocab_size, H}},
+        {"bert.embeddings.position_embeddings.weight", {c.max_position, H}},
+        {"bert.embeddings.token_type_embeddings.weight", {c.type_vocab_size, H}},
+        {"bert.embeddings.LayerNorm.weight", {H}},
+        {"bert.embeddings.LayerNorm.bias", {H}},
+    };
+    for (int l = 0; l < c.num_layers; ++l) {
+        const std::string p = "bert.encoder.layer." + std::to_string(l) + ".";
+        for (const char* part : {"attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"}) {
+            specs.push_back({p + part + ".weight", {H, H}});
+            specs.push_back({p + part + ".bias", {H}});
+        }
+        specs.push_back({p + "attention.output.LayerNorm.weight", {H}});
+        specs.push_back({p + "attention.output.LayerNorm.bias", {H}});
+        specs.push_back({p + "intermediate.dense.weight", {I, H}});
+        specs.push_back({p + "intermediate.dense.bias", {I}});
+        specs.push_back({p + "output.dense.weight", {H, I}});
+        specs.push_back({p + "output.dense.bias", {H}});
+        specs.push_back({p + "output.LayerNorm.weight", {H}});
+        specs.push_back({p + "output.LayerNorm.bias", {H}});
+    }
+    specs.push_back({"bert.pooler.dense.weight", {H, H}});
+    specs.push_back({"bert.pooler.dense.bias", {H}});
+    specs.push_back({"classifier.weight", {c.num_labels, H}});
+    specs.push_back({"classifier.bias", {c.num_labels}});
+
+    std::vector<NamedTensor> tensors;
+    for (auto& [name, shape] : specs) tensors.push_back({name, shape, seeded_values(name, shape, seed)});
+    return tensors;
+}
+
+void write_seeded_bert_folder(const std::filesystem::path& folder, const ModelConfig& config, uint64_t seed,
+                              DType dtype) {
+    std::filesystem::create_directories(folder);
+    auto tensors = seeded_bert_tensors(config, seed);
+    std::vector<TensorToWrite> table;
+    for (const auto& t : tensors) table.push_back({t.name, t.shape, t.values, dtype});
+    write_safetensors(folder / "model.safetensors", table, {{"format", "pt"}});
+    write_file_atomically(folder / "config.json", to_json(config).dump(2) + "\n");
+}
+
+}  // namespace pb
