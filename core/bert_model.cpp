@@ -12,7 +12,7 @@
 namespace pb {
 namespace {
 
-void grow(std::vector<float>& buffer, size_t size) {
+void grow(Workspace::Buffer& buffer, size_t size) {
     if (buffer.size() < size) buffer.resize(size);
 }
 

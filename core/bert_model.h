@@ -6,6 +6,8 @@
 #include "core/model_config.h"
 #include "core/trace.h"
 
+#include <Eigen/Core>
+
 #include <span>
 #include <vector>
 
@@ -32,8 +34,12 @@ public:
     float* probabilities() { return probabilities_.data(); }
     float* mean_attention() { return mean_attention_.data(); }
 
+    // Aligned so that vectorised reductions split rows the same way in every run: results are
+    // bit-for-bit reproducible, and keeping every vector gives exactly the full model.
+    using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
+
 private:
-    std::vector<float> x_, q_, k_, v_, context_, attended_, intermediate_, probabilities_, mean_attention_;
+    Buffer x_, q_, k_, v_, context_, attended_, intermediate_, probabilities_, mean_attention_;
 };
 
 struct BertModel {

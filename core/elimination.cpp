@@ -164,6 +164,18 @@ std::vector<int> drop_single_rank(std::span<const float> sig, int rank) {
     return rows;
 }
 
+std::vector<int> geometric_retention(int length, double fraction, int num_layers) {
+    if (!(fraction > 0.0 && fraction <= 1.0))
+        throw Error("keep fraction " + std::to_string(fraction) + " must lie in (0, 1]");
+    std::vector<int> keep;
+    double kept = length;
+    for (int j = 0; j < num_layers; ++j) {
+        kept *= fraction;
+        keep.push_back(std::max(1, static_cast<int>(std::ceil(kept - 1e-9))));
+    }
+    return keep;
+}
+
 std::vector<int> scale_retention(std::span<const int> keep, int from_length, int to_length) {
     std::vector<int> out;
     for (int k : keep) {

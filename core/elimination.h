@@ -56,6 +56,9 @@ std::vector<int> select_survivors(std::span<const float> significance, int keep,
 // All rows but the one of the given rank among rows 1..n-1 (nothing removed if the rank is beyond them).
 std::vector<int> drop_single_rank(std::span<const float> significance, int rank);
 
+// keep[j] = ceil(length * fraction^(j+1)), at least 1: a simple family for presets and sweeps.
+std::vector<int> geometric_retention(int length, double fraction, int num_layers);
+
 // Scales a configuration to another sequence length (the paper's configurations are for N=64/128/256).
 std::vector<int> scale_retention(std::span<const int> keep, int from_length, int to_length);
 

@@ -89,13 +89,15 @@ std::vector<NamedTensor> seeded_bert_tensors(const ModelConfig& c, uint64_t seed
 }
 
 void write_seeded_bert_folder(const std::filesystem::path& folder, const ModelConfig& config, uint64_t seed,
-                              DType dtype) {
+                              DType dtype, const std::filesystem::path& vocab_txt) {
     std::filesystem::create_directories(folder);
     auto tensors = seeded_bert_tensors(config, seed);
     std::vector<TensorToWrite> table;
     for (const auto& t : tensors) table.push_back({t.name, t.shape, t.values, dtype});
     write_safetensors(folder / "model.safetensors", table, {{"format", "pt"}});
     write_file_atomically(folder / "config.json", to_json(config).dump(2) + "\n");
+    if (!vocab_txt.empty())
+        std::filesystem::copy_file(vocab_txt, folder / "vocab.txt", std::filesystem::copy_options::overwrite_existing);
 }
 
 }  // namespace pb

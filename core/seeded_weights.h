@@ -23,8 +23,9 @@ std::vector<NamedTensor> seeded_bert_tensors(const ModelConfig& config, uint64_t
 // One tensor, by the role its name implies (see tools/seeded_weights.py for the same rules).
 std::vector<float> seeded_values(const std::string& name, const std::vector<int64_t>& shape, uint64_t seed);
 
-// Writes config.json and model.safetensors (in `dtype`) into `folder`, creating it.
+// Writes config.json and model.safetensors (in `dtype`) into `folder`, creating it; copies
+// `vocab_txt` there as vocab.txt when given (the untrained demo model needs a tokenizer).
 void write_seeded_bert_folder(const std::filesystem::path& folder, const ModelConfig& config, uint64_t seed,
-                              DType dtype = DType::F32);
+                              DType dtype = DType::F32, const std::filesystem::path& vocab_txt = {});
 
 }  // namespace pb

@@ -1,0 +1,148 @@
+#include "core/inference_benchmark.h"
+
+#include "core/bert_model.h"
+#include "core/flops.h"
+#include "core/model_folder.h"
+#include "core/seeded_weights.h"
+
+#include <Eigen/Core>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+
+namespace pb {
+namespace {
+
+struct Spread {
+    double median = 0, min = 0, max = 0;
+};
+
+Spread spread(std::vector<double> ms) {
+    std::sort(ms.begin(), ms.end());
+    size_t n = ms.size();
+    double median = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
+    return {median, ms.front(), ms.back()};
+}
+
+nlohmann::json to_json(const Spread& s) { return {{"median", s.median}, {"min", s.min}, {"max", s.max}}; }
+
+template <typename F>
+double milliseconds(F&& work) {
+    auto start = std::chrono::steady_clock::now();
+    work();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The same matrix products as one full forward pass (same weights, same shapes), nothing else:
+// the ceiling the forward pass is measured against.
+struct PlainProducts {
+    RowMatrix x, q, k, v, scores, context, inner, out;
+
+    explicit PlainProducts(const ModelConfig& c, int n)
+        : x(RowMatrix::Random(n, c.hidden_size)), q(n, c.hidden_size), k(n, c.hidden_size), v(n, c.hidden_size),
+          scores(n, n), context(n, c.hidden_size), inner(n, c.intermediate_size), out(n, c.hidden_size) {}
+
+    int64_t run(const BertModel& model) {
+        const auto& c = model.config;
+        const int d = c.head_dim();
+        for (const auto& w : model.weights.layers) {
+            q.noalias() = x * w.query.weight.map().transpose();
+            k.noalias() = x * w.key.weight.map().transpose();
+            v.noalias() = x * w.value.weight.map().transpose();
+            for (int h = 0; h < c.num_heads; ++h) {
+                scores.noalias() = q.middleCols(h * d, d) * k.middleCols(h * d, d).transpose();
+                context.middleCols(h * d, d).noalias() = scores * v.middleCols(h * d, d);
+            }
+            out.noalias() = context * w.attention_output.weight.map().transpose();
+            inner.noalias() = out * w.intermediate.weight.map().transpose();
+            x.noalias() = inner * w.output.weight.map().transpose();
+        }
+        return 0;
+    }
+};
+
+nlohmann::json measure_length(const BertModel& model, const InferenceBenchmarkOptions& o, int n) {
+    std::mt19937_64 rng(o.seed + n);
+    std::vector<int32_t> ids(n), types(n, 0);
+    for (auto& id : ids) id = 1000 + static_cast<int32_t>(rng() % (model.config.vocab_size - 1000));
+    ids.front() = 101;
+    ids.back() = 102;
+    RetentionPlan plan{scale_retention(o.reference_retention, o.reference_length, n), Strategy::Attention};
+    plan.keep.resize(model.config.num_layers, plan.keep.empty() ? n : plan.keep.back());
+
+    Workspace ws;
+    PlainProducts plain(model.config, n);
+    std::vector<double> full_ms, power_ms, plain_ms;
+    Trace full, power;
+    for (int r = 0; r < o.warmup + o.repeats; ++r) {
+        double f = milliseconds([&] { full = run_model(model, ids, types, {}, {}, ws); });
+        double p = milliseconds([&] { power = run_model(model, ids, types, plan, {}, ws); });
+        double g = milliseconds([&] { plain.run(model); });
+        if (r < o.warmup) continue;
+        full_ms.push_back(f);
+        power_ms.push_back(p);
+        plain_ms.push_back(g);
+    }
+    auto fs = spread(full_ms), ps = spread(power_ms), gs = spread(plain_ms);
+    const double full_gflops = 2.0 * full.multiply_adds / (fs.median * 1e6);
+    int64_t plain_macs = 0;
+    for (int l = 0; l < model.config.num_layers; ++l) plain_macs += layer_multiply_adds(model.config, n, n);
+    const double plain_gflops = 2.0 * plain_macs / (gs.median * 1e6);
+    const double mac_ratio = double(full.multiply_adds) / double(power.multiply_adds);
+    const double speedup = fs.median / ps.median;
+    return {{"length", n},
+            {"retention", plan.keep},
+            {"full_ms", to_json(fs)},
+            {"power_ms", to_json(ps)},
+            {"plain_products_ms", to_json(gs)},
+            {"full_multiply_adds", full.multiply_adds},
+            {"power_multiply_adds", power.multiply_adds},
+            {"multiply_add_ratio", mac_ratio},
+            {"measured_speedup", speedup},
+            {"speedup_over_multiply_add_ratio", speedup / mac_ratio},
+            {"full_gflops", full_gflops},
+            {"plain_products_gflops", plain_gflops},
+            {"full_over_plain_gflops", full_gflops / plain_gflops}};
+}
+
+}  // namespace
+
+ModelConfig bert_base_config() {
+    ModelConfig c;
+    c.vocab_size = 30522;
+    c.hidden_size = 768;
+    c.num_layers = 12;
+    c.num_heads = 12;
+    c.intermediate_size = 3072;
+    c.max_position = 512;
+    c.num_labels = 2;
+    c.id2label = {"LABEL_0", "LABEL_1"};
+    return c;
+}
+
+nlohmann::json run_inference_benchmark(const InferenceBenchmarkOptions& o, const Progress& progress) {
+    auto folder = o.scratch_folder.empty() ? std::filesystem::temp_directory_path() / "powerbert-bench-model"
+                                           : o.scratch_folder;
+    report(progress, 0, o.lengths.size() + 1, "writing a seeded model");
+    write_seeded_bert_folder(folder, o.config, o.seed);
+    BertModel model = load_bert_model(folder);
+    nlohmann::json results = nlohmann::json::array();
+    for (size_t i = 0; i < o.lengths.size(); ++i) {
+        report(progress, i + 1, o.lengths.size() + 1, "length " + std::to_string(o.lengths[i]));
+        results.push_back(measure_length(model, o, o.lengths[i]));
+    }
+    model = {};
+    std::filesystem::remove_all(folder);
+    return {{"benchmark", "inference"},
+            {"threads", omp_get_max_threads()},
+            {"simd", Eigen::SimdInstructionSetsInUse()},
+            {"model", {{"layers", o.config.num_layers}, {"hidden_size", o.config.hidden_size},
+                       {"heads", o.config.num_heads}, {"intermediate_size", o.config.intermediate_size}}},
+            {"warmup", o.warmup},
+            {"repeats", o.repeats},
+            {"results", results}};
+}
+
+}  // namespace pb

@@ -1,0 +1,30 @@
+#pragma once
+// `powerbert bench`: full model vs PoWER-BERT latency on a seeded BERT-base-shaped model, next to
+// plain matrix products of the same shapes, measured alternately in one run.
+#include "core/model_config.h"
+#include "core/progress.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <vector>
+
+namespace pb {
+
+struct InferenceBenchmarkOptions {
+    ModelConfig config;  // the shape to measure
+    uint64_t seed = 20200;
+    std::vector<int> lengths = {16, 64, 128};
+    int warmup = 3;
+    int repeats = 20;
+    // The paper's N=256 example configuration, scaled to each length.
+    std::vector<int> reference_retention = {153, 125, 111, 105, 85, 80, 72, 48, 35, 27, 22, 5};
+    int reference_length = 256;
+    std::filesystem::path scratch_folder;  // where the seeded checkpoint is written (removed afterwards)
+};
+
+ModelConfig bert_base_config();
+
+nlohmann::json run_inference_benchmark(const InferenceBenchmarkOptions& options, const Progress& progress = {});
+
+}  // namespace pb

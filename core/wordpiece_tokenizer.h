@@ -1,0 +1,102 @@
+#pragma once
+// BERT WordPiece tokenization that reproduces Hugging Face's BertTokenizerFast
+// (tokenizers crate: AddedVocabulary + BertNormalizer + BertPreTokenizer + WordPiece +
+// BertProcessing, longest-first truncation) id for id.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace pb {
+
+struct TokenizerOptions {
+    bool lowercase = true;
+    std::optional<bool> strip_accents;  // unset: follows lowercase, like HF
+    bool tokenize_chinese_chars = true;
+    bool clean_text = true;
+    int max_chars_per_word = 100;
+    int model_max_length = 512;  // <= 0: no limit unless encode() is given one
+    std::string unk_token = "[UNK]", cls_token = "[CLS]", sep_token = "[SEP]", pad_token = "[PAD]",
+                mask_token = "[MASK]";
+    std::string continuing_prefix = "##";
+};
+
+struct Encoding {
+    std::vector<int32_t> ids;
+    std::vector<int32_t> type_ids;  // 0 for [CLS] a [SEP], 1 for b [SEP]
+    std::vector<std::string> tokens;
+    std::vector<int32_t> segment;  // which input text the token came from: 0, 1, or -1 for special tokens
+    std::vector<std::pair<int32_t, int32_t>> spans;  // byte offsets [begin,end) into that input's UTF-8 text; {0,0} for special tokens
+    bool truncated = false;
+    std::string notice;  // human-readable truncation notice, e.g. "input truncated from 700 to 512 tokens (longest-first)"
+};
+
+// A token matched verbatim in the input before normalisation (HF "added tokens"): BERT's
+// special tokens, so that a user typing "[MASK]" gets the mask id.
+struct AddedToken {
+    std::string content;
+    int32_t id = 0;
+    bool single_word = false;  // only when not touching word characters on either side
+    bool lstrip = false;       // swallows whitespace on its left
+    bool rstrip = false;       // swallows whitespace on its right
+    bool normalized = false;   // matched against the normalised text instead of the raw one
+};
+
+class WordpieceTokenizer {
+public:
+    // vocab[i] is the token with id i. Throws pb::Error when [UNK], [CLS] or [SEP] is missing.
+    WordpieceTokenizer(std::vector<std::string> vocab, TokenizerOptions options);
+    static WordpieceTokenizer from_vocab_file(const std::filesystem::path& vocab_txt, TokenizerOptions options = {});
+    // Reads the vocabulary, added tokens and BertNormalizer/BertPreTokenizer/WordPiece options.
+    static WordpieceTokenizer from_tokenizer_json(const std::filesystem::path& tokenizer_json);
+    // A Hugging Face model folder: tokenizer.json if present, else vocab.txt + tokenizer_config.json
+    // (do_lower_case, strip_accents, tokenize_chinese_chars, model_max_length) when present.
+    static WordpieceTokenizer from_model_folder(const std::filesystem::path& dir);
+
+    // max_length <= 0 means options().model_max_length. Adds [CLS]/[SEP]; longest-first truncation
+    // for pairs, like HF. Throws pb::Error when max_length cannot even hold the special tokens.
+    Encoding encode(std::string_view text, std::optional<std::string_view> pair = std::nullopt,
+                    int max_length = 0) const;
+    // After normalisation + pre-tokenisation (for tests/debugging).
+    std::vector<std::string> basic_tokens(std::string_view text) const;
+
+    int vocab_size() const;
+    std::optional<int32_t> token_id(std::string_view token) const;
+    const std::string& token(int32_t id) const;  // throws pb::Error for an id outside the vocabulary
+    const TokenizerOptions& options() const;
+    const std::vector<AddedToken>& added_tokens() const;
+
+    struct Piece {  // one content token of one input
+        int32_t id;
+        std::string token;
+        int32_t begin, end;
+    };
+
+private:
+    struct StringHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    using Vocab = std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>>;
+
+    WordpieceTokenizer(std::vector<std::string> id_to_token, Vocab vocab, std::vector<AddedToken> added,
+                       TokenizerOptions options, const std::string& source);
+
+    // Tokens of one input; stops early once more than `limit` exist (sets `complete` false).
+    std::vector<Piece> tokenize(std::string_view text, std::size_t limit, bool& complete) const;
+    int32_t required_id(const std::string& token, const std::string& source) const;
+
+    std::vector<std::string> id_to_token_;
+    Vocab vocab_;                    // the WordPiece model's own tokens; added tokens live apart, as in HF
+    std::vector<AddedToken> added_;  // as configured
+    std::vector<AddedToken> raw_patterns_, normalized_patterns_;  // the same, split by where they match
+    TokenizerOptions options_;
+    int32_t unk_id_ = 0, cls_id_ = 0, sep_id_ = 0;
+};
+
+}  // namespace pb

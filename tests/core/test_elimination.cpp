@@ -1,0 +1,188 @@
+// Retention configurations and the invariants of word-vector elimination.
+#include "core/bert_model.h"
+#include "core/elimination.h"
+#include "core/error.h"
+#include "core/flops.h"
+#include "core/model_folder.h"
+#include "core/seeded_weights.h"
+#include "core/similarity.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <numeric>
+#include <random>
+
+using namespace pb;
+
+namespace {
+
+ModelConfig small_config() {
+    ModelConfig c;
+    c.vocab_size = 500;
+    c.hidden_size = 32;
+    c.num_layers = 4;
+    c.num_heads = 4;
+    c.intermediate_size = 64;
+    c.max_position = 64;
+    c.num_labels = 3;
+    c.id2label = {"a", "b", "c"};
+    return c;
+}
+
+std::vector<int32_t> random_ids(int n, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<int32_t> ids(n);
+    for (auto& id : ids) id = 1 + static_cast<int32_t>(rng() % 499);
+    return ids;
+}
+
+}  // namespace
+
+class TestElimination : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp_;
+    BertModel model_;
+
+private slots:
+    void initTestCase() {
+        write_seeded_bert_folder(tmp_.path().toStdString(), small_config(), 11);
+        model_ = load_bert_model(tmp_.path().toStdString());
+    }
+
+    void validation() {
+        QVERIFY_THROWS_EXCEPTION(Error, validate_retention(std::vector<int>{4, 3, 2}, 4));
+        QVERIFY_THROWS_EXCEPTION(Error, validate_retention(std::vector<int>{4, 3, 2, 0}, 4));
+        QVERIFY_THROWS_EXCEPTION(Error, validate_retention(std::vector<int>{4, 5, 2, 1}, 4));
+        QVERIFY_THROWS_EXCEPTION(Error, validate_retention(std::vector<int>{-1, -1, -1, -1}, 4));
+        validate_retention(std::vector<int>{9, 9, 2, 1}, 4);
+        QCOMPARE(parse_retention("7, 7,5 ,2", 4), (std::vector<int>{7, 7, 5, 2}));
+        QVERIFY_THROWS_EXCEPTION(Error, parse_retention("7,7,x,2", 4));
+        QVERIFY_THROWS_EXCEPTION(Error, parse_retention("", 4));
+        QVERIFY_THROWS_EXCEPTION(Error, parse_retention("7;7;5;2", 4));
+        try {
+            validate_retention(std::vector<int>{4, 5, 2, 1}, 4, "my.json");
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QCOMPARE(QString(e.what()), QString("my.json: layer 2 keeps 5, more than layer 1 (4); a retention "
+                                                "configuration must be non-increasing"));
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, parse_strategy("best"));
+        QCOMPARE(scale_retention(std::vector<int>{153, 125, 5}, 256, 128), (std::vector<int>{77, 63, 3}));
+    }
+
+    void significanceByHand() {
+        // Abar rows = queries. Column sums minus diagonal: k0: .2+.5 = .7, k1: .3+.3 = .6, k2: .2+.3 = .5
+        std::vector<float> a = {0.5f, 0.3f, 0.2f, 0.2f, 0.5f, 0.3f, 0.5f, 0.3f, 0.2f};
+        auto sig = significance_scores(a, 3);
+        QVERIFY(std::abs(sig[0] - 0.7f) < 1e-6f && std::abs(sig[1] - 0.6f) < 1e-6f && std::abs(sig[2] - 0.5f) < 1e-6f);
+        QCOMPARE(significance_ranks(sig), (std::vector<int>{1, 2, 3}));
+        QCOMPARE(select_survivors(sig, 2, Strategy::Attention, 0, 0), (std::vector<int>{0, 1}));
+        QCOMPARE(drop_single_rank(sig, 1), (std::vector<int>{0, 2}));
+        QCOMPARE(drop_single_rank(sig, 2), (std::vector<int>{0, 1}));
+        // Ties: the earlier position wins.
+        std::vector<float> tied = {0.f, 1.f, 1.f, 1.f};
+        QCOMPARE(select_survivors(tied, 3, Strategy::Attention, 0, 0), (std::vector<int>{0, 1, 2}));
+    }
+
+    void keepingEverythingIsTheFullModel() {
+        auto ids = random_ids(20, 1);
+        std::vector<int32_t> types(20, 0);
+        RunOptions o;
+        o.record_hidden = true;
+        Trace full = run_model(model_, ids, types, {}, o);
+        for (Strategy s : {Strategy::Attention, Strategy::Head, Strategy::Random}) {
+            Trace same = run_model(model_, ids, types, {{30, 30, 20, 20}, s, 5}, o);
+            QCOMPARE(same.logits, full.logits);
+            QCOMPARE(same.layers.back().hidden.values, full.layers.back().hidden.values);
+            QCOMPARE(same.multiply_adds, full.multiply_adds);
+        }
+    }
+
+    void survivorsInvariants() {
+        auto ids = random_ids(24, 2);
+        std::vector<int32_t> types(24, 0);
+        const std::vector<int> keep = {16, 9, 5, 2};
+        for (Strategy s : {Strategy::Attention, Strategy::Head, Strategy::Random}) {
+            Trace t = run_model(model_, ids, types, {keep, s, 7});
+            for (size_t j = 0; j < t.layers.size(); ++j) {
+                const auto& l = t.layers[j];
+                QCOMPARE(int(l.alive_out.size()), keep[j]);
+                QCOMPARE(l.alive_out.front(), 0);  // [CLS] always survives
+                QVERIFY(std::is_sorted(l.alive_out.begin(), l.alive_out.end()));
+                QVERIFY(std::includes(l.alive_in.begin(), l.alive_in.end(), l.alive_out.begin(), l.alive_out.end()));
+                if (j + 1 < t.layers.size()) QCOMPARE(t.layers[j + 1].alive_in, l.alive_out);
+                if (s == Strategy::Head) {
+                    std::vector<int> first(keep[j]);
+                    std::iota(first.begin(), first.end(), 0);
+                    QCOMPARE(l.alive_out, first);
+                }
+                if (s == Strategy::Attention) {  // every survivor is at least as significant as every casualty
+                    float weakest_kept = 1e30f, strongest_dropped = -1e30f;
+                    for (size_t i = 1; i < l.alive_in.size(); ++i) {
+                        bool kept = std::binary_search(l.alive_out.begin(), l.alive_out.end(), l.alive_in[i]);
+                        (kept ? weakest_kept : strongest_dropped) =
+                            kept ? std::min(weakest_kept, l.significance[i]) : std::max(strongest_dropped, l.significance[i]);
+                    }
+                    QVERIFY(weakest_kept >= strongest_dropped);
+                }
+            }
+            std::vector<int> lengths = {24};
+            lengths.insert(lengths.end(), keep.begin(), keep.end());
+            QCOMPARE(t.multiply_adds, model_multiply_adds(model_.config, lengths, true));
+        }
+        // Rand-WS is reproducible for a seed and differs across seeds.
+        Trace a = run_model(model_, ids, types, {keep, Strategy::Random, 7});
+        Trace b = run_model(model_, ids, types, {keep, Strategy::Random, 7});
+        Trace c = run_model(model_, ids, types, {keep, Strategy::Random, 8});
+        QCOMPARE(a.layers[0].alive_out, b.layers[0].alive_out);
+        QVERIFY(a.layers[0].alive_out != c.layers[0].alive_out);
+    }
+
+    // Computing only the kept rows after the scores must equal computing all rows, then dropping.
+    void rowsOnlyEqualsComputeThenDrop() {
+        auto ids = random_ids(30, 3);
+        std::vector<int32_t> types(30, 0);
+        RunOptions o;
+        o.record_hidden = true;
+        Trace full = run_model(model_, ids, types, {}, o);
+        Trace power = run_model(model_, ids, types, {{12, 12, 12, 12}, Strategy::Attention}, o);
+        const auto& kept = power.layers[0].alive_out;
+        const int H = model_.config.hidden_size;
+        for (size_t i = 0; i < kept.size(); ++i)
+            for (int h = 0; h < H; ++h)
+                QVERIFY(std::abs(power.layers[0].hidden.at(int(i), h) - full.layers[0].hidden.at(kept[i], h)) < 1e-5f);
+        QCOMPARE(power.layers[0].significance, full.layers[0].significance);
+    }
+
+    void singleEliminationRemovesOneVector() {
+        auto ids = random_ids(10, 4);
+        std::vector<int32_t> types(10, 0);
+        RetentionPlan plan;
+        plan.single = SingleElimination{2, 1};
+        Trace t = run_model(model_, ids, types, plan);
+        QCOMPARE(int(t.layers[1].alive_out.size()), 10);
+        QCOMPARE(int(t.layers[2].alive_out.size()), 9);
+        QCOMPARE(int(t.layers[3].alive_out.size()), 9);
+        const auto& l = t.layers[2];
+        int removed = -1;
+        for (int p : l.alive_in)
+            if (!std::binary_search(l.alive_out.begin(), l.alive_out.end(), p)) removed = p;
+        // The removed vector is the most significant one other than [CLS].
+        auto it = std::find(l.alive_in.begin(), l.alive_in.end(), removed);
+        float removed_sig = l.significance[it - l.alive_in.begin()];
+        for (size_t i = 1; i < l.alive_in.size(); ++i) QVERIFY(l.significance[i] <= removed_sig);
+    }
+
+    void meanCosineByHand() {
+        RowMatrix rows(3, 2);
+        rows << 1, 0, 0, 1, 1, 1;  // pairs: 0, 1/sqrt2, 1/sqrt2
+        double expected = (0 + 2 * M_SQRT1_2) / 3.0;
+        RunOptions o;
+        QVERIFY(std::abs(mean_pairwise_cosine(rows) - expected) < 1e-6);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestElimination)
+#include "test_elimination.moc"
