@@ -25,7 +25,7 @@ struct AnalyzeArgs {
 struct BenchArgs {
     std::string out;
     std::vector<int> lengths = {16, 64, 128};
-    int repeats = 20, warmup = 3;
+    int repeats = 20, warmup = 3, batch = 1;
     std::string shape = "base";
 };
 
@@ -66,6 +66,7 @@ int bench(const BenchArgs& b) {
     o.lengths = b.lengths;
     o.repeats = b.repeats;
     o.warmup = b.warmup;
+    o.batch = b.batch;
     auto result = pb::run_inference_benchmark(o, [](size_t done, size_t total, std::string_view message) {
         std::cerr << "[" << done << "/" << total << "] " << message << '\n';
         return true;
@@ -133,6 +134,7 @@ int main(int argc, char** argv) {
     bench_cmd->add_option("--lengths", b.lengths, "Sequence lengths")->delimiter(',');
     bench_cmd->add_option("--repeats", b.repeats, "Timed repetitions per length (median reported)");
     bench_cmd->add_option("--warmup", b.warmup, "Untimed repetitions first");
+    bench_cmd->add_option("--batch", b.batch, "Sequences per pass, stacked without padding (the paper timed batches)");
     bench_cmd->add_option("--shape", b.shape, "base (BERT-base, 12x768) or small (4x256)")->check(CLI::IsMember({"base", "small"}));
 
     DemoArgs d;

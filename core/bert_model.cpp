@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/flops.h"
+#include "core/linear_kernel.h"
 #include "core/similarity.h"
 
 #include <unsupported/Eigen/SpecialFunctions>
@@ -31,7 +32,7 @@ void layer_norm(MatrixMap rows, const LayerNormWeights& w, float eps) {
 
 // out = in * W^T + b, in place into a mapped buffer.
 void linear(MatrixMap out, const Eigen::Ref<const RowMatrix>& in, const LinearWeights& w) {
-    out.noalias() = in * w.weight.map().transpose();
+    multiply_transposed(out, in, w.weight);
     out.rowwise() += w.bias.map();
 }
 
@@ -61,47 +62,114 @@ FloatMatrix to_float_matrix(const Eigen::Ref<const RowMatrix>& m) {
     return out;
 }
 
-void embed(const BertModel& model, std::span<const int32_t> ids, std::span<const int32_t> types, MatrixMap x) {
+// Rows of one input sequence inside the stacked batch: rows [offset, offset + alive.size()) of x.
+struct Segment {
+    int offset = 0;
+    std::vector<int> alive;  // original positions of those rows
+    size_t probabilities_offset = 0;
+    size_t mean_offset = 0;
+    int rows() const { return static_cast<int>(alive.size()); }
+};
+
+// Sequences are stacked without padding: every linear layer runs once over all their rows, and
+// attention runs per sequence on its own block.
+std::vector<Segment> stack_segments(std::span<const SequenceInput> inputs, int heads) {
+    std::vector<Segment> segments;
+    int offset = 0;
+    size_t probs = 0, means = 0;
+    for (const auto& in : inputs) {
+        Segment s;
+        s.offset = offset;
+        s.alive.resize(in.ids.size());
+        for (size_t i = 0; i < in.ids.size(); ++i) s.alive[i] = static_cast<int>(i);
+        s.probabilities_offset = probs;
+        s.mean_offset = means;
+        offset += s.rows();
+        probs += size_t(heads) * s.rows() * s.rows();
+        means += size_t(s.rows()) * s.rows();
+        segments.push_back(std::move(s));
+    }
+    return segments;
+}
+
+void restack(std::vector<Segment>& segments, int heads) {
+    int offset = 0;
+    size_t probs = 0, means = 0;
+    for (auto& s : segments) {
+        s.offset = offset;
+        s.probabilities_offset = probs;
+        s.mean_offset = means;
+        offset += s.rows();
+        probs += size_t(heads) * s.rows() * s.rows();
+        means += size_t(s.rows()) * s.rows();
+    }
+}
+
+int total_rows(const std::vector<Segment>& segments) {
+    int rows = 0;
+    for (const auto& s : segments) rows += s.rows();
+    return rows;
+}
+
+void embed(const BertModel& model, std::span<const SequenceInput> inputs, MatrixMap x) {
     const auto& w = model.weights;
     const auto words = w.word_embeddings.map();
     const auto positions = w.position_embeddings.map();
     const auto type_rows = w.token_type_embeddings.map();
-    for (size_t i = 0; i < ids.size(); ++i)
-        x.row(i) = words.row(ids[i]) + positions.row(i) + type_rows.row(types[i]);
+    int row = 0;
+    for (const auto& in : inputs)
+        for (size_t i = 0; i < in.ids.size(); ++i, ++row)
+            x.row(row) = words.row(in.ids[i]) + positions.row(i) + type_rows.row(in.type_ids[i]);
     layer_norm(x, w.embedding_norm, model.config.layer_norm_eps);
 }
 
-// Scores, softmax and the head-mean of one layer; leaves per-head probabilities in the workspace.
-void attention_probabilities(const ModelConfig& c, int n, Workspace& ws) {
+// Scores and softmax per (sequence, head), then each sequence's head-mean.
+void attention_probabilities(const ModelConfig& c, const std::vector<Segment>& segments, Workspace& ws) {
     const int heads = c.num_heads, d = c.head_dim(), H = c.hidden_size;
-    ConstMatrixMap q(ws.q(), n, H), k(ws.k(), n, H);
-    float* probs = ws.probabilities();
+    const int rows = total_rows(segments);
+    ConstMatrixMap q(ws.q(), rows, H), k(ws.k(), rows, H);
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-#pragma omp parallel for schedule(static) if (n >= 32)
-    for (int h = 0; h < heads; ++h) {
-        MatrixMap p(probs + size_t(h) * n * n, n, n);
-        p.noalias() = (q.middleCols(h * d, d) * k.middleCols(h * d, d).transpose()) * scale;
+    const int tasks = static_cast<int>(segments.size()) * heads;
+    size_t work = 0;
+    for (const auto& s : segments) work += size_t(s.rows()) * s.rows();
+#pragma omp parallel for schedule(dynamic) if (work * heads >= 8192)
+    for (int task = 0; task < tasks; ++task) {
+        const Segment& s = segments[task / heads];
+        const int h = task % heads, n = s.rows();
+        MatrixMap p(ws.probabilities() + s.probabilities_offset + size_t(h) * n * n, n, n);
+        p.noalias() = (q.block(s.offset, h * d, n, d) * k.block(s.offset, h * d, n, d).transpose()) * scale;
         softmax_rows(p);
     }
-    MatrixMap mean(ws.mean_attention(), n, n);
-    mean.setZero();
-    for (int h = 0; h < heads; ++h) mean += ConstMatrixMap(probs + size_t(h) * n * n, n, n);
-    mean *= 1.0f / static_cast<float>(heads);
+    for (const auto& s : segments) {
+        const int n = s.rows();
+        MatrixMap mean(ws.mean_attention() + s.mean_offset, n, n);
+        mean = ConstMatrixMap(ws.probabilities() + s.probabilities_offset, n, n);
+        for (int h = 1; h < heads; ++h)
+            mean += ConstMatrixMap(ws.probabilities() + s.probabilities_offset + size_t(h) * n * n, n, n);
+        mean *= 1.0f / static_cast<float>(heads);
+    }
 }
 
-// context[i] = sum over heads of P_h[kept[i]] * V_h, for the kept rows only.
-void attend_kept_rows(const ModelConfig& c, int n, const std::vector<int>& kept, Workspace& ws) {
-    const int heads = c.num_heads, d = c.head_dim(), H = c.hidden_size, m = static_cast<int>(kept.size());
-    ConstMatrixMap v(ws.v(), n, H);
-    MatrixMap context(ws.context(), m, H);
-    float* probs = ws.probabilities();
-#pragma omp parallel for schedule(static) if (n >= 32)
-    for (int h = 0; h < heads; ++h) {
-        MatrixMap p(probs + size_t(h) * n * n, n, n);
-        // kept is ascending, so rows can be compacted in place: kept[i] >= i.
+// context rows = P_h[kept] * V_h per (sequence, head), only for the kept rows, stacked anew.
+void attend_kept_rows(const ModelConfig& c, const std::vector<Segment>& segments,
+                      const std::vector<std::vector<int>>& kept, const std::vector<int>& new_offsets, Workspace& ws) {
+    const int heads = c.num_heads, d = c.head_dim(), H = c.hidden_size;
+    ConstMatrixMap v(ws.v(), total_rows(segments), H);
+    MatrixMap context(ws.context(), new_offsets.back(), H);
+    const int tasks = static_cast<int>(segments.size()) * heads;
+    size_t work = 0;
+    for (const auto& s : segments) work += size_t(s.rows()) * s.rows();
+#pragma omp parallel for schedule(dynamic) if (work * heads >= 8192)
+    for (int task = 0; task < tasks; ++task) {
+        const int index = task / heads, h = task % heads;
+        const Segment& s = segments[index];
+        const auto& rows = kept[index];
+        const int n = s.rows(), m = static_cast<int>(rows.size());
+        MatrixMap p(ws.probabilities() + s.probabilities_offset + size_t(h) * n * n, n, n);
+        // rows is ascending, so rows can be compacted in place: rows[i] >= i.
         if (m < n)
-            for (int i = 0; i < m; ++i) p.row(i) = p.row(kept[i]);
-        context.middleCols(h * d, d).noalias() = p.topRows(m) * v.middleCols(h * d, d);
+            for (int i = 0; i < m; ++i) p.row(i) = p.row(rows[i]);
+        context.block(new_offsets[index], h * d, m, d).noalias() = p.topRows(m) * v.block(s.offset, h * d, n, d);
     }
 }
 
@@ -117,34 +185,53 @@ std::vector<int> choose_rows(const RetentionPlan& plan, int layer, const std::ve
     return all;
 }
 
-// One encoder layer on n rows in ws.x(); returns the kept rows (local indices) and leaves their
-// outputs, compacted, in ws.x().
-LayerTrace run_layer(const BertModel& model, int layer, const std::vector<int>& alive, const RetentionPlan& plan,
-                     const RunOptions& options, Workspace& ws) {
+// Significance and survivors of every sequence; fills the first part of each layer trace.
+std::vector<std::vector<int>> select_rows(const ModelConfig& c, int layer, const std::vector<Segment>& segments,
+                                          const RetentionPlan& plan, const RunOptions& options, Workspace& ws,
+                                          std::vector<LayerTrace>& traces) {
+    std::vector<std::vector<int>> kept;
+    for (size_t i = 0; i < segments.size(); ++i) {
+        const Segment& s = segments[i];
+        const int n = s.rows();
+        LayerTrace& t = traces[i];
+        t.alive_in = s.alive;
+        t.significance = significance_scores({ws.mean_attention() + s.mean_offset, size_t(n) * n}, n);
+        t.rank = significance_ranks(t.significance);
+        if (options.record_attention)
+            for (int h = 0; h < c.num_heads; ++h)
+                t.attention.push_back(to_float_matrix(
+                    ConstMatrixMap(ws.probabilities() + s.probabilities_offset + size_t(h) * n * n, n, n)));
+        kept.push_back(choose_rows(plan, layer, t.significance));
+        t.multiply_adds = layer_multiply_adds(c, n, static_cast<int64_t>(kept.back().size()));
+    }
+    return kept;
+}
+
+// One encoder layer over all stacked rows in ws.x(); leaves the kept rows' outputs, stacked
+// anew, in ws.x() and returns one LayerTrace per sequence.
+std::vector<LayerTrace> run_layer(const BertModel& model, int layer, std::vector<Segment>& segments,
+                                  const RetentionPlan& plan, const RunOptions& options, Workspace& ws) {
     const ModelConfig& c = model.config;
     const EncoderLayerWeights& w = model.weights.layers[layer];
-    const int n = static_cast<int>(alive.size()), H = c.hidden_size, I = c.intermediate_size;
-    MatrixMap x(ws.x(), n, H);
-    linear(MatrixMap(ws.q(), n, H), x, w.query);
-    linear(MatrixMap(ws.k(), n, H), x, w.key);
-    linear(MatrixMap(ws.v(), n, H), x, w.value);
-    attention_probabilities(c, n, ws);
+    const int rows = total_rows(segments), H = c.hidden_size, I = c.intermediate_size;
+    MatrixMap x(ws.x(), rows, H);
+    linear(MatrixMap(ws.q(), rows, H), x, w.query);
+    linear(MatrixMap(ws.k(), rows, H), x, w.key);
+    linear(MatrixMap(ws.v(), rows, H), x, w.value);
+    attention_probabilities(c, segments, ws);
 
-    LayerTrace t;
-    t.alive_in = alive;
-    t.significance = significance_scores({ws.mean_attention(), size_t(n) * n}, n);
-    t.rank = significance_ranks(t.significance);
-    if (options.record_attention)
-        for (int h = 0; h < c.num_heads; ++h)
-            t.attention.push_back(to_float_matrix(ConstMatrixMap(ws.probabilities() + size_t(h) * n * n, n, n)));
-
-    const std::vector<int> kept = choose_rows(plan, layer, t.significance);
-    const int m = static_cast<int>(kept.size());
-    attend_kept_rows(c, n, kept, ws);
+    std::vector<LayerTrace> traces(segments.size());
+    const auto kept = select_rows(c, layer, segments, plan, options, ws, traces);
+    std::vector<int> new_offsets = {0};
+    for (const auto& k : kept) new_offsets.push_back(new_offsets.back() + static_cast<int>(k.size()));
+    const int m = new_offsets.back();
+    attend_kept_rows(c, segments, kept, new_offsets, ws);
 
     MatrixMap attended(ws.attended(), m, H);
     linear(attended, ConstMatrixMap(ws.context(), m, H), w.attention_output);
-    for (int i = 0; i < m; ++i) attended.row(i) += x.row(kept[i]);
+    for (size_t i = 0; i < segments.size(); ++i)
+        for (size_t r = 0; r < kept[i].size(); ++r)
+            attended.row(new_offsets[i] + r) += x.row(segments[i].offset + kept[i][r]);
     layer_norm(attended, w.attention_norm, c.layer_norm_eps);
 
     MatrixMap inner(ws.intermediate(), m, I);
@@ -155,44 +242,58 @@ LayerTrace run_layer(const BertModel& model, int layer, const std::vector<int>& 
     out += attended;
     layer_norm(out, w.output_norm, c.layer_norm_eps);
 
-    for (int i : kept) t.alive_out.push_back(alive[i]);
-    t.mean_cosine = mean_pairwise_cosine(out);
-    if (options.record_cosine_matrix) t.cosine = pairwise_cosine(out);
-    if (options.record_hidden) t.hidden = to_float_matrix(out);
-    t.multiply_adds = layer_multiply_adds(c, n, m);
-    return t;
+    for (size_t i = 0; i < segments.size(); ++i) {
+        std::vector<int> alive;
+        for (int r : kept[i]) alive.push_back(segments[i].alive[r]);
+        segments[i].alive = std::move(alive);
+        LayerTrace& t = traces[i];
+        t.alive_out = segments[i].alive;
+        auto block = out.middleRows(new_offsets[i], kept[i].size());
+        t.mean_cosine = mean_pairwise_cosine(block);
+        if (options.record_cosine_matrix) t.cosine = pairwise_cosine(block);
+        if (options.record_hidden) t.hidden = to_float_matrix(block);
+    }
+    restack(segments, c.num_heads);
+    return traces;
 }
 
-void run_head(const BertModel& model, Workspace& ws, Trace& trace) {
+// Pooler and classifier on every sequence's [CLS] row (always the first row of its block).
+void run_head(const BertModel& model, const std::vector<Segment>& segments, Workspace& ws, std::vector<Trace>& traces) {
     const auto& w = model.weights;
     if (!w.pooler) return;
-    const int H = model.config.hidden_size;
-    Eigen::RowVectorXf cls = ConstMatrixMap(ws.x(), 1, H).row(0);
-    Eigen::RowVectorXf pooled = (cls * w.pooler->weight.map().transpose() + w.pooler->bias.map()).array().tanh();
-    trace.pooled.assign(pooled.data(), pooled.data() + H);
-    trace.multiply_adds += int64_t(H) * H;
-    if (!w.classifier) return;
-    Eigen::RowVectorXf logits = pooled * w.classifier->weight.map().transpose() + w.classifier->bias.map();
-    trace.logits.assign(logits.data(), logits.data() + logits.size());
-    trace.multiply_adds += int64_t(H) * model.config.num_labels;
-    trace.regression = model.config.regression;
-    if (trace.regression) return;
-    Eigen::RowVectorXf p = (logits.array() - logits.maxCoeff()).exp();
-    p /= p.sum();
-    trace.probabilities.assign(p.data(), p.data() + p.size());
-    Eigen::Index best = 0;
-    p.maxCoeff(&best);
-    trace.predicted_label = static_cast<int>(best);
+    const int H = model.config.hidden_size, S = static_cast<int>(segments.size());
+    ConstMatrixMap x(ws.x(), total_rows(segments), H);
+    RowMatrix cls(S, H);
+    for (int i = 0; i < S; ++i) cls.row(i) = x.row(segments[i].offset);
+    RowMatrix pooled = ((cls * w.pooler->weight.map().transpose()).rowwise() + w.pooler->bias.map()).array().tanh();
+    RowMatrix logits;
+    if (w.classifier) logits = (pooled * w.classifier->weight.map().transpose()).rowwise() + w.classifier->bias.map();
+    for (int i = 0; i < S; ++i) {
+        Trace& t = traces[i];
+        t.pooled.assign(pooled.row(i).data(), pooled.row(i).data() + H);
+        t.multiply_adds += int64_t(H) * H;
+        if (!w.classifier) continue;
+        t.logits.assign(logits.row(i).data(), logits.row(i).data() + logits.cols());
+        t.multiply_adds += int64_t(H) * model.config.num_labels;
+        t.regression = model.config.regression;
+        if (t.regression) continue;
+        Eigen::RowVectorXf p = (logits.row(i).array() - logits.row(i).maxCoeff()).exp();
+        p /= p.sum();
+        t.probabilities.assign(p.data(), p.data() + p.size());
+        Eigen::Index best = 0;
+        p.maxCoeff(&best);
+        t.predicted_label = static_cast<int>(best);
+    }
 }
 
 }  // namespace
 
-void Workspace::reserve(const ModelConfig& c, int n) {
-    const size_t rows = static_cast<size_t>(n), H = c.hidden_size;
-    for (auto* b : {&x_, &q_, &k_, &v_, &context_, &attended_}) grow(*b, rows * H);
-    grow(intermediate_, rows * c.intermediate_size);
-    grow(probabilities_, size_t(c.num_heads) * rows * rows);
-    grow(mean_attention_, rows * rows);
+void Workspace::reserve(const ModelConfig& c, int rows, size_t squares) {
+    const size_t H = c.hidden_size;
+    for (auto* b : {&x_, &q_, &k_, &v_, &context_, &attended_}) grow(*b, size_t(rows) * H);
+    grow(intermediate_, size_t(rows) * c.intermediate_size);
+    grow(probabilities_, size_t(c.num_heads) * squares);
+    grow(mean_attention_, squares);
 }
 
 void validate_input(const ModelConfig& c, std::span<const int32_t> ids, std::span<const int32_t> type_ids) {
@@ -213,32 +314,45 @@ void validate_input(const ModelConfig& c, std::span<const int32_t> ids, std::spa
     }
 }
 
+std::vector<Trace> run_batch(const BertModel& model, std::span<const SequenceInput> inputs, const RetentionPlan& plan,
+                             const RunOptions& options, Workspace& ws) {
+    const ModelConfig& c = model.config;
+    for (const auto& in : inputs) validate_input(c, in.ids, in.type_ids);
+    if (!plan.keep.empty()) validate_retention(plan.keep, c.num_layers);
+    if (inputs.empty()) return {};
+    const auto start = std::chrono::steady_clock::now();
+    auto segments = stack_segments(inputs, c.num_heads);
+    size_t squares = 0;
+    for (const auto& s : segments) squares += size_t(s.rows()) * s.rows();
+    ws.reserve(c, total_rows(segments), squares);
+
+    std::vector<Trace> traces(inputs.size());
+    MatrixMap x(ws.x(), total_rows(segments), c.hidden_size);
+    embed(model, inputs, x);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        Trace& t = traces[i];
+        t.ids.assign(inputs[i].ids.begin(), inputs[i].ids.end());
+        auto block = x.middleRows(segments[i].offset, segments[i].rows());
+        t.embedding_mean_cosine = mean_pairwise_cosine(block);
+        if (options.record_hidden) t.embedding_hidden = to_float_matrix(block);
+    }
+    for (int layer = 0; layer < c.num_layers; ++layer) {
+        auto layers = run_layer(model, layer, segments, plan, options, ws);
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            traces[i].multiply_adds += layers[i].multiply_adds;
+            traces[i].layers.push_back(std::move(layers[i]));
+        }
+    }
+    run_head(model, segments, ws, traces);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (auto& t : traces) t.seconds = seconds / static_cast<double>(traces.size());
+    return traces;
+}
+
 Trace run_model(const BertModel& model, std::span<const int32_t> ids, std::span<const int32_t> type_ids,
                 const RetentionPlan& plan, const RunOptions& options, Workspace& ws) {
-    const ModelConfig& c = model.config;
-    validate_input(c, ids, type_ids);
-    if (!plan.keep.empty()) validate_retention(plan.keep, c.num_layers);
-    const auto start = std::chrono::steady_clock::now();
-    const int n = static_cast<int>(ids.size());
-    ws.reserve(c, n);
-
-    Trace trace;
-    trace.ids.assign(ids.begin(), ids.end());
-    MatrixMap x(ws.x(), n, c.hidden_size);
-    embed(model, ids, type_ids, x);
-    trace.embedding_mean_cosine = mean_pairwise_cosine(x);
-    if (options.record_hidden) trace.embedding_hidden = to_float_matrix(x);
-
-    std::vector<int> alive(n);
-    for (int i = 0; i < n; ++i) alive[i] = i;
-    for (int layer = 0; layer < c.num_layers; ++layer) {
-        trace.layers.push_back(run_layer(model, layer, alive, plan, options, ws));
-        alive = trace.layers.back().alive_out;
-        trace.multiply_adds += trace.layers.back().multiply_adds;
-    }
-    run_head(model, ws, trace);
-    trace.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return trace;
+    SequenceInput input{ids, type_ids};
+    return std::move(run_batch(model, std::span(&input, 1), plan, options, ws).front());
 }
 
 Trace run_model(const BertModel& model, std::span<const int32_t> ids, std::span<const int32_t> type_ids,

@@ -23,7 +23,8 @@ struct RunOptions {
 // small products, so buffers only ever grow. One Workspace per thread.
 class Workspace {
 public:
-    void reserve(const ModelConfig& config, int length);
+    // rows: all rows of a batch; squares: sum over its sequences of length^2.
+    void reserve(const ModelConfig& config, int rows, size_t squares);
     float* x() { return x_.data(); }
     float* q() { return q_.data(); }
     float* k() { return k_.data(); }
@@ -50,6 +51,17 @@ struct BertModel {
 // Checks ids against the vocabulary, type ids against type_vocab_size and the length against
 // max_position_embeddings; throws pb::Error with the offending position.
 void validate_input(const ModelConfig& config, std::span<const int32_t> ids, std::span<const int32_t> type_ids);
+
+struct SequenceInput {
+    std::span<const int32_t> ids;
+    std::span<const int32_t> type_ids;
+};
+
+// Several sequences in one pass, stacked without padding: the linear layers see all rows at once
+// (the batched setting of the paper's timings), attention stays within each sequence. Each
+// trace's `seconds` is the batch time divided evenly.
+std::vector<Trace> run_batch(const BertModel& model, std::span<const SequenceInput> inputs, const RetentionPlan& plan,
+                             const RunOptions& options, Workspace& workspace);
 
 Trace run_model(const BertModel& model, std::span<const int32_t> ids, std::span<const int32_t> type_ids,
                 const RetentionPlan& plan, const RunOptions& options, Workspace& workspace);

@@ -2,6 +2,7 @@
 
 #include "core/bert_model.h"
 #include "core/flops.h"
+#include "core/linear_kernel.h"
 #include "core/model_folder.h"
 #include "core/seeded_weights.h"
 
@@ -35,29 +36,34 @@ double milliseconds(F&& work) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
-// The same matrix products as one full forward pass (same weights, same shapes), nothing else:
-// the ceiling the forward pass is measured against.
+// The same matrix products as one full forward pass (same weights, same shapes, the same product
+// routine), nothing else: the ceiling the forward pass is measured against.
 struct PlainProducts {
+    int length, batch;
     RowMatrix x, q, k, v, scores, context, inner, out;
 
-    explicit PlainProducts(const ModelConfig& c, int n)
-        : x(RowMatrix::Random(n, c.hidden_size)), q(n, c.hidden_size), k(n, c.hidden_size), v(n, c.hidden_size),
-          scores(n, n), context(n, c.hidden_size), inner(n, c.intermediate_size), out(n, c.hidden_size) {}
+    PlainProducts(const ModelConfig& c, int n, int sequences)
+        : length(n), batch(sequences), x(RowMatrix::Random(n * sequences, c.hidden_size)),
+          q(n * sequences, c.hidden_size), k(n * sequences, c.hidden_size), v(n * sequences, c.hidden_size),
+          scores(n, n), context(n * sequences, c.hidden_size), inner(n * sequences, c.intermediate_size),
+          out(n * sequences, c.hidden_size) {}
 
     int64_t run(const BertModel& model) {
         const auto& c = model.config;
         const int d = c.head_dim();
         for (const auto& w : model.weights.layers) {
-            q.noalias() = x * w.query.weight.map().transpose();
-            k.noalias() = x * w.key.weight.map().transpose();
-            v.noalias() = x * w.value.weight.map().transpose();
-            for (int h = 0; h < c.num_heads; ++h) {
-                scores.noalias() = q.middleCols(h * d, d) * k.middleCols(h * d, d).transpose();
-                context.middleCols(h * d, d).noalias() = scores * v.middleCols(h * d, d);
-            }
-            out.noalias() = context * w.attention_output.weight.map().transpose();
-            inner.noalias() = out * w.intermediate.weight.map().transpose();
-            x.noalias() = inner * w.output.weight.map().transpose();
+            multiply_transposed(MatrixMap(q.data(), q.rows(), q.cols()), x, w.query.weight);
+            multiply_transposed(MatrixMap(k.data(), k.rows(), k.cols()), x, w.key.weight);
+            multiply_transposed(MatrixMap(v.data(), v.rows(), v.cols()), x, w.value.weight);
+            for (int s = 0; s < batch; ++s)
+                for (int h = 0; h < c.num_heads; ++h) {
+                    const int r = s * length;
+                    scores.noalias() = q.block(r, h * d, length, d) * k.block(r, h * d, length, d).transpose();
+                    context.block(r, h * d, length, d).noalias() = scores * v.block(r, h * d, length, d);
+                }
+            multiply_transposed(MatrixMap(out.data(), out.rows(), out.cols()), context, w.attention_output.weight);
+            multiply_transposed(MatrixMap(inner.data(), inner.rows(), inner.cols()), out, w.intermediate.weight);
+            multiply_transposed(MatrixMap(x.data(), x.rows(), x.cols()), inner, w.output.weight);
         }
         return 0;
     }
@@ -65,20 +71,26 @@ struct PlainProducts {
 
 nlohmann::json measure_length(const BertModel& model, const InferenceBenchmarkOptions& o, int n) {
     std::mt19937_64 rng(o.seed + n);
-    std::vector<int32_t> ids(n), types(n, 0);
-    for (auto& id : ids) id = 1000 + static_cast<int32_t>(rng() % (model.config.vocab_size - 1000));
-    ids.front() = 101;
-    ids.back() = 102;
+    const int batch = std::max(1, o.batch);
+    std::vector<std::vector<int32_t>> ids(batch, std::vector<int32_t>(n));
+    std::vector<int32_t> types(n, 0);
+    std::vector<SequenceInput> inputs;
+    for (auto& sequence : ids) {
+        for (auto& id : sequence) id = 1000 + static_cast<int32_t>(rng() % (model.config.vocab_size - 1000));
+        sequence.front() = 101;
+        sequence.back() = 102;
+        inputs.push_back({sequence, types});
+    }
     RetentionPlan plan{scale_retention(o.reference_retention, o.reference_length, n), Strategy::Attention};
     plan.keep.resize(model.config.num_layers, plan.keep.empty() ? n : plan.keep.back());
 
     Workspace ws;
-    PlainProducts plain(model.config, n);
+    PlainProducts plain(model.config, n, batch);
     std::vector<double> full_ms, power_ms, plain_ms;
-    Trace full, power;
+    std::vector<Trace> full_traces, power_traces;
     for (int r = 0; r < o.warmup + o.repeats; ++r) {
-        double f = milliseconds([&] { full = run_model(model, ids, types, {}, {}, ws); });
-        double p = milliseconds([&] { power = run_model(model, ids, types, plan, {}, ws); });
+        double f = milliseconds([&] { full_traces = run_batch(model, inputs, {}, {}, ws); });
+        double p = milliseconds([&] { power_traces = run_batch(model, inputs, plan, {}, ws); });
         double g = milliseconds([&] { plain.run(model); });
         if (r < o.warmup) continue;
         full_ms.push_back(f);
@@ -86,19 +98,22 @@ nlohmann::json measure_length(const BertModel& model, const InferenceBenchmarkOp
         plain_ms.push_back(g);
     }
     auto fs = spread(full_ms), ps = spread(power_ms), gs = spread(plain_ms);
-    const double full_gflops = 2.0 * full.multiply_adds / (fs.median * 1e6);
-    int64_t plain_macs = 0;
-    for (int l = 0; l < model.config.num_layers; ++l) plain_macs += layer_multiply_adds(model.config, n, n);
+    int64_t full_macs = 0, power_macs = 0, plain_macs = 0;
+    for (const auto& t : full_traces) full_macs += t.multiply_adds;
+    for (const auto& t : power_traces) power_macs += t.multiply_adds;
+    for (int l = 0; l < model.config.num_layers; ++l) plain_macs += batch * layer_multiply_adds(model.config, n, n);
+    const double full_gflops = 2.0 * full_macs / (fs.median * 1e6);
     const double plain_gflops = 2.0 * plain_macs / (gs.median * 1e6);
-    const double mac_ratio = double(full.multiply_adds) / double(power.multiply_adds);
+    const double mac_ratio = double(full_macs) / double(power_macs);
     const double speedup = fs.median / ps.median;
     return {{"length", n},
+            {"batch", batch},
             {"retention", plan.keep},
             {"full_ms", to_json(fs)},
             {"power_ms", to_json(ps)},
             {"plain_products_ms", to_json(gs)},
-            {"full_multiply_adds", full.multiply_adds},
-            {"power_multiply_adds", power.multiply_adds},
+            {"full_multiply_adds", full_macs},
+            {"power_multiply_adds", power_macs},
             {"multiply_add_ratio", mac_ratio},
             {"measured_speedup", speedup},
             {"speedup_over_multiply_add_ratio", speedup / mac_ratio},

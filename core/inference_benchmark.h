@@ -17,6 +17,7 @@ struct InferenceBenchmarkOptions {
     std::vector<int> lengths = {16, 64, 128};
     int warmup = 3;
     int repeats = 20;
+    int batch = 1;  // sequences of the same length stacked into one pass (run_batch)
     // The paper's N=256 example configuration, scaled to each length.
     std::vector<int> reference_retention = {153, 125, 111, 105, 85, 80, 72, 48, 35, 27, 22, 5};
     int reference_length = 256;

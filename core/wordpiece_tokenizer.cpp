@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -161,9 +162,12 @@ const AddedToken* longest_match_at(std::string_view s, std::size_t pos, const st
 // single-word match still consumes its bytes, exactly like the Aho-Corasick iterator there.
 std::vector<Split> find_added_tokens(std::string_view s, const std::vector<AddedToken>& tokens) {
     std::vector<Split> splits;
+    std::array<bool, 256> starts{};  // bytes that begin some token: the rest are skipped at once
+    for (const AddedToken& t : tokens)
+        if (!t.content.empty()) starts[static_cast<unsigned char>(t.content.front())] = true;
     std::size_t done = 0;
     for (std::size_t pos = 0; !tokens.empty() && pos < s.size();) {
-        const AddedToken* t = longest_match_at(s, pos, tokens);
+        const AddedToken* t = starts[static_cast<unsigned char>(s[pos])] ? longest_match_at(s, pos, tokens) : nullptr;
         if (t == nullptr) {
             ++pos;
             continue;
@@ -264,6 +268,69 @@ private:
     WordHandler on_word_;
 };
 
+using Piece = WordpieceTokenizer::Piece;
+
+struct WordpieceModel {
+    const TokenIdMap& vocab;
+    const std::string& prefix;
+    std::size_t longest_token;  // bytes; longer candidates cannot match
+    std::size_t max_chars;
+    int32_t unk_id;
+    const std::string& unk_token;
+};
+
+// HF WordPiece::tokenize: greedy longest-match-first; a word with an unmatched rest, or with too
+// many characters, becomes a single [UNK] over the whole word.
+void append_wordpieces(const NormText& t, std::size_t begin, std::size_t end, const WordpieceModel& m,
+                       std::vector<Piece>& out) {
+    const std::size_t n = end - begin;
+    const Piece unknown{m.unk_id, m.unk_token, t[begin].begin, t[end - 1].end};
+    if (n > m.max_chars) return out.push_back(unknown);
+    std::string word;
+    std::vector<std::size_t> offset;  // byte offset of each char in `word`, plus the end
+    for (std::size_t i = begin; i < end; ++i) {
+        offset.push_back(word.size());
+        append_utf8(word, t[i].cp);
+    }
+    offset.push_back(word.size());
+    const std::size_t first_new = out.size();
+    std::string candidate;
+    for (std::size_t start = 0, stop = 0; start < n; start = stop) {
+        const std::size_t prefix = start > 0 ? m.prefix.size() : 0;
+        for (stop = n; stop > start && offset[stop] - offset[start] + prefix > m.longest_token;) --stop;
+        for (; stop > start; --stop) {
+            candidate.assign(m.prefix, 0, prefix);
+            candidate.append(word, offset[start], offset[stop] - offset[start]);
+            if (auto it = m.vocab.find(candidate); it != m.vocab.end()) {
+                out.push_back({it->second, candidate, t[begin + start].begin, t[begin + stop - 1].end});
+                break;
+            }
+        }
+        if (stop == start) {
+            out.resize(first_new);
+            return out.push_back(unknown);
+        }
+    }
+}
+
+void append_special(Encoding& e, int32_t id, const std::string& token, int32_t type_id) {
+    e.ids.push_back(id);
+    e.tokens.push_back(token);
+    e.type_ids.push_back(type_id);
+    e.segment.push_back(-1);
+    e.spans.emplace_back(0, 0);
+}
+
+void append_content(Encoding& e, const std::vector<Piece>& pieces, std::size_t keep, int32_t side) {
+    for (std::size_t i = 0; i < keep; ++i) {
+        e.ids.push_back(pieces[i].id);
+        e.tokens.push_back(pieces[i].token);
+        e.type_ids.push_back(side);
+        e.segment.push_back(side);
+        e.spans.emplace_back(pieces[i].begin, pieces[i].end);
+    }
+}
+
 int32_t checked_span(std::size_t size) {
     if (size > static_cast<std::size_t>(std::numeric_limits<int32_t>::max()))
         throw Error("tokenizer input: text of " + std::to_string(size) + " bytes is larger than the 2 GiB limit");
@@ -285,7 +352,7 @@ std::pair<std::size_t, std::size_t> longest_first(std::size_t n1, std::size_t n2
 }
 
 std::string truncation_notice(std::size_t from, bool from_known, int max_length) {
-    return "input truncated from " + std::string(from_known ? "" : "more than ") + std::to_string(from) + " to " +
+    return "input truncated from " + std::string(from_known ? "" : "at least ") + std::to_string(from) + " to " +
            std::to_string(max_length) + " tokens (longest-first)";
 }
 
@@ -505,7 +572,7 @@ TokenizerOptions read_tokenizer_config(const std::filesystem::path& path) {
 WordpieceTokenizer::WordpieceTokenizer(std::vector<std::string> vocab, TokenizerOptions options)
     : WordpieceTokenizer(std::move(vocab), {}, {}, std::move(options), "vocabulary") {}
 
-WordpieceTokenizer::WordpieceTokenizer(std::vector<std::string> id_to_token, Vocab vocab, std::vector<AddedToken> added,
+WordpieceTokenizer::WordpieceTokenizer(std::vector<std::string> id_to_token, TokenIdMap vocab, std::vector<AddedToken> added,
                                        TokenizerOptions options, const std::string& source)
     : id_to_token_(std::move(id_to_token)), vocab_(std::move(vocab)), added_(std::move(added)),
       options_(std::move(options)) {
@@ -525,6 +592,7 @@ WordpieceTokenizer::WordpieceTokenizer(std::vector<std::string> id_to_token, Voc
         if (id >= id_to_token_.size()) id_to_token_.resize(id + 1);
         id_to_token_[id] = a.content;
     }
+    for (const auto& entry : vocab_) longest_token_ = std::max(longest_token_, entry.first.size());
     unk_id_ = required_id(options_.unk_token, source);
     cls_id_ = required_id(options_.cls_token, source);
     sep_id_ = required_id(options_.sep_token, source);
@@ -571,7 +639,7 @@ WordpieceTokenizer WordpieceTokenizer::from_tokenizer_json(const std::filesystem
 
     std::vector<AddedToken> added = read_added_tokens(r, root, vocab_json.size());
     JsonVocab v = read_json_vocab(r, vocab_json, added.size());
-    Vocab vocab;
+    TokenIdMap vocab;
     for (auto& [token, id] : v.entries) vocab.emplace(std::move(token), id);
     return WordpieceTokenizer(std::move(v.id_to_token), std::move(vocab), std::move(added), std::move(o),
                               r.file());
@@ -597,40 +665,11 @@ std::vector<WordpieceTokenizer::Piece> WordpieceTokenizer::tokenize(std::string_
                                                                     bool& complete) const {
     std::vector<Piece> pieces;
     const auto full = [&] { return pieces.size() > limit; };
-
-    std::string candidate;  // reused across lookups: the hot loop allocates nothing
+    const WordpieceModel model{vocab_,   options_.continuing_prefix,
+                               longest_token_, static_cast<std::size_t>(std::max(options_.max_chars_per_word, 0)),
+                               unk_id_,  options_.unk_token};
     const auto wordpiece = [&](const NormText& t, std::size_t begin, std::size_t end) {
-        const std::size_t n = end - begin;
-        if (n > static_cast<std::size_t>(std::max(options_.max_chars_per_word, 0))) {
-            pieces.push_back({unk_id_, options_.unk_token, t[begin].begin, t[end - 1].end});
-            return !full();
-        }
-        std::string word;
-        std::vector<std::size_t> offset;  // byte offset of each char in `word`, plus the end
-        for (std::size_t i = begin; i < end; ++i) {
-            offset.push_back(word.size());
-            append_utf8(word, t[i].cp);
-        }
-        offset.push_back(word.size());
-        const std::size_t first_new = pieces.size();
-        for (std::size_t start = 0; start < n;) {
-            std::size_t stop = n;
-            for (; stop > start; --stop) {
-                if (start > 0) candidate = options_.continuing_prefix;
-                else candidate.clear();
-                candidate.append(word, offset[start], offset[stop] - offset[start]);
-                if (auto it = vocab_.find(candidate); it != vocab_.end()) {
-                    pieces.push_back({it->second, candidate, t[begin + start].begin, t[begin + stop - 1].end});
-                    break;
-                }
-            }
-            if (stop == start) {  // no piece fits: the whole word is unknown
-                pieces.resize(first_new);
-                pieces.push_back({unk_id_, options_.unk_token, t[begin].begin, t[end - 1].end});
-                break;
-            }
-            start = stop;
-        }
+        append_wordpieces(t, begin, end, model, pieces);
         return !full();
     };
     const auto added = [&](const std::string& content, int32_t id, int32_t begin, int32_t end) {
@@ -659,39 +698,30 @@ Encoding WordpieceTokenizer::encode(std::string_view text, std::optional<std::st
     std::vector<Piece> b;
     if (pair) b = tokenize(*pair, counted, complete_b);
     // Both sides cut short and over budget: longest-first gives an odd budget's extra token to
-    // the longer side, so only here do the real lengths matter.
+    // the longer side, so only here does it matter which one that is. Count the side with fewer
+    // bytes, then the other only until it is known to be longer.
     if (pair && !complete_a && !complete_b && budget % 2 == 1) {
-        a = tokenize(text, no_limit, complete_a);
-        b = tokenize(*pair, no_limit, complete_b);
+        if (text.size() <= pair->size()) {
+            a = tokenize(text, no_limit, complete_a);
+            b = tokenize(*pair, a.size(), complete_b);
+        } else {
+            b = tokenize(*pair, no_limit, complete_b);
+            a = tokenize(text, b.size(), complete_a);
+        }
     }
+    // A side that was cut short has at least as many tokens as it holds.
     const bool exact = complete_a && complete_b;
-    const std::size_t total = exact ? a.size() + b.size() + specials : counted + specials;
+    const std::size_t total = a.size() + b.size() + specials;
     const auto [keep_a, keep_b] = pair ? longest_first(a.size(), b.size(), budget)
                                        : std::pair{std::min(a.size(), budget), std::size_t{0}};
 
     Encoding e;
-    const auto special = [&](int32_t id, int32_t type_id) {
-        e.ids.push_back(id);
-        e.tokens.push_back(token(id));
-        e.type_ids.push_back(type_id);
-        e.segment.push_back(-1);
-        e.spans.emplace_back(0, 0);
-    };
-    const auto content = [&](const std::vector<Piece>& pieces, std::size_t keep, int32_t side) {
-        for (std::size_t i = 0; i < keep; ++i) {
-            e.ids.push_back(pieces[i].id);
-            e.tokens.push_back(pieces[i].token);
-            e.type_ids.push_back(side);
-            e.segment.push_back(side);
-            e.spans.emplace_back(pieces[i].begin, pieces[i].end);
-        }
-    };
-    special(cls_id_, 0);
-    content(a, keep_a, 0);
-    special(sep_id_, 0);
+    append_special(e, cls_id_, token(cls_id_), 0);
+    append_content(e, a, keep_a, 0);
+    append_special(e, sep_id_, token(sep_id_), 0);
     if (pair) {
-        content(b, keep_b, 1);
-        special(sep_id_, 1);
+        append_content(e, b, keep_b, 1);
+        append_special(e, sep_id_, token(sep_id_), 1);
     }
     e.truncated = keep_a < a.size() || keep_b < b.size();
     if (e.truncated) e.notice = truncation_notice(total, exact, limit);

@@ -36,6 +36,13 @@ struct Encoding {
     std::string notice;  // human-readable truncation notice, e.g. "input truncated from 700 to 512 tokens (longest-first)"
 };
 
+// Token -> id with lookups by string_view, so the hot loop builds no temporary strings.
+struct TokenHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using TokenIdMap = std::unordered_map<std::string, int32_t, TokenHash, std::equal_to<>>;
+
 // A token matched verbatim in the input before normalisation (HF "added tokens"): BERT's
 // special tokens, so that a user typing "[MASK]" gets the mask id.
 struct AddedToken {
@@ -78,13 +85,7 @@ public:
     };
 
 private:
-    struct StringHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-    };
-    using Vocab = std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>>;
-
-    WordpieceTokenizer(std::vector<std::string> id_to_token, Vocab vocab, std::vector<AddedToken> added,
+    WordpieceTokenizer(std::vector<std::string> id_to_token, TokenIdMap vocab, std::vector<AddedToken> added,
                        TokenizerOptions options, const std::string& source);
 
     // Tokens of one input; stops early once more than `limit` exist (sets `complete` false).
@@ -92,11 +93,12 @@ private:
     int32_t required_id(const std::string& token, const std::string& source) const;
 
     std::vector<std::string> id_to_token_;
-    Vocab vocab_;                    // the WordPiece model's own tokens; added tokens live apart, as in HF
+    TokenIdMap vocab_;               // the WordPiece model's own tokens; added tokens live apart, as in HF
     std::vector<AddedToken> added_;  // as configured
     std::vector<AddedToken> raw_patterns_, normalized_patterns_;  // the same, split by where they match
     TokenizerOptions options_;
     int32_t unk_id_ = 0, cls_id_ = 0, sep_id_ = 0;
+    std::size_t longest_token_ = 0;  // in bytes: no longer candidate can match
 };
 
 }  // namespace pb

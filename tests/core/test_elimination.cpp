@@ -156,6 +156,26 @@ private slots:
         QCOMPARE(power.layers[0].significance, full.layers[0].significance);
     }
 
+    // Stacking sequences of different lengths into one pass changes nothing but speed.
+    void batchEqualsSeparateRuns() {
+        std::vector<std::vector<int32_t>> ids = {random_ids(7, 5), random_ids(19, 6), random_ids(12, 7)};
+        std::vector<std::vector<int32_t>> types = {std::vector<int32_t>(7, 0), std::vector<int32_t>(19, 1),
+                                                   std::vector<int32_t>(12, 0)};
+        std::vector<SequenceInput> inputs;
+        for (size_t i = 0; i < ids.size(); ++i) inputs.push_back({ids[i], types[i]});
+        const RetentionPlan plan{{10, 8, 4, 2}, Strategy::Attention};
+        Workspace ws;
+        auto batch = run_batch(model_, inputs, plan, {}, ws);
+        QCOMPARE(batch.size(), ids.size());
+        for (size_t i = 0; i < ids.size(); ++i) {
+            Trace alone = run_model(model_, ids[i], types[i], plan);
+            for (size_t j = 0; j < alone.layers.size(); ++j)
+                QCOMPARE(batch[i].layers[j].alive_out, alone.layers[j].alive_out);
+            for (size_t k = 0; k < alone.logits.size(); ++k) QVERIFY(std::abs(batch[i].logits[k] - alone.logits[k]) < 1e-5f);
+            QCOMPARE(batch[i].multiply_adds, alone.multiply_adds);
+        }
+    }
+
     void singleEliminationRemovesOneVector() {
         auto ids = random_ids(10, 4);
         std::vector<int32_t> types(10, 0);

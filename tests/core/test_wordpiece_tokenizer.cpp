@@ -306,8 +306,8 @@ private slots:
         QCOMPARE(e.ids.size(), std::size_t(512));
         QVERIFY(e.truncated);
         QCOMPARE(e.tokens.back(), std::string("[SEP]"));
-        // Counting stops 1024 tokens past the budget of 510.
-        QCOMPARE(QString::fromStdString(e.notice), QString("input truncated from more than 1536 to 512 tokens (longest-first)"));
+        // Counting stops after the word that passes 510 + 1024 tokens: the total is a lower bound.
+        QCOMPARE(QString::fromStdString(e.notice), QString("input truncated from at least 1537 to 512 tokens (longest-first)"));
         check_invariants(e, text, std::nullopt, uncased());
     }
 
@@ -333,6 +333,12 @@ private slots:
         e = uncased().encode(shorter, longer);
         QCOMPARE(int(std::count(e.type_ids.begin(), e.type_ids.end(), 1)), 255 + 1);
         QVERIFY(e.truncated);
+        // More bytes do not mean more tokens: here the shorter text is the longer sequence.
+        std::string many_short_words, fewer_long_words;
+        for (int i = 0; i < 100000; ++i) many_short_words += "a ";
+        for (int i = 0; i < 50000; ++i) fewer_long_words += "hello ";
+        e = uncased().encode(fewer_long_words, many_short_words);
+        QCOMPARE(int(std::count(e.type_ids.begin(), e.type_ids.end(), 1)), 255 + 1);
         // An even budget needs no full count.
         e = uncased().encode(longer, shorter, 511);
         QCOMPARE(int(std::count(e.type_ids.begin(), e.type_ids.end(), 1)), 254 + 1);
