@@ -13,7 +13,7 @@ namespace pb {
 namespace {
 
 struct LeadByte {
-    int trail_count;         // continuation bytes that must follow
+    int trail_count;          // continuation bytes that must follow
     unsigned char second_lo;  // the second byte's range narrows to exclude overlongs,
     unsigned char second_hi;  // surrogates and values past U+10FFFF
 };
@@ -29,9 +29,13 @@ LeadByte classify_lead(unsigned char b) {
     return {-1, 0, 0};
 }
 
-bool is_continuation(unsigned char b) { return b >= 0x80 && b <= 0xBF; }
+bool is_continuation(unsigned char b) {
+    return b >= 0x80 && b <= 0xBF;
+}
 
-bool is_scalar_value(char32_t cp) { return cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF); }
+bool is_scalar_value(char32_t cp) {
+    return cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+}
 
 // ICU's C API speaks UTF-16; one code point needs at most two units.
 int to_utf16(char32_t cp, UChar (&units)[2]) {
@@ -63,8 +67,7 @@ bool has_category(char32_t cp, std::uint32_t mask) {
 }
 
 bool is_ascii_punctuation(char32_t cp) {
-    return (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) ||
-           (cp >= 123 && cp <= 126);
+    return (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126);
 }
 
 }  // namespace
@@ -75,8 +78,7 @@ char32_t next_code_point(std::string_view text, std::size_t& pos) {
     if (lead < 0x80) return lead;
     const LeadByte shape = classify_lead(lead);
     if (shape.trail_count < 0) return replacement_character;
-    if (pos >= text.size() || byte(pos) < shape.second_lo || byte(pos) > shape.second_hi)
-        return replacement_character;
+    if (pos >= text.size() || byte(pos) < shape.second_lo || byte(pos) > shape.second_hi) return replacement_character;
     char32_t cp = lead & (0x3F >> shape.trail_count);
     for (int i = 0; i < shape.trail_count; ++i) {
         // The second byte was range-checked above; later ones only need to be continuations.
@@ -119,14 +121,15 @@ std::string encode_utf8(std::u32string_view text) {
     return out;
 }
 
-std::string to_valid_utf8(std::string_view text) { return encode_utf8(decode_utf8(text)); }
+std::string to_valid_utf8(std::string_view text) {
+    return encode_utf8(decode_utf8(text));
+}
 
 bool is_valid_utf8(std::string_view text) {
     for (std::size_t pos = 0; pos < text.size();) {
         const std::size_t start = pos;
         // A literal U+FFFD in the input is valid; only a substituted one marks an error.
-        if (next_code_point(text, pos) == replacement_character &&
-            text.substr(start, pos - start) != "\xEF\xBF\xBD")
+        if (next_code_point(text, pos) == replacement_character && text.substr(start, pos - start) != "\xEF\xBF\xBD")
             return false;
     }
     return true;
@@ -141,11 +144,17 @@ std::string_view general_category(char32_t cp) {
     return type >= 0 && type < U_CHAR_CATEGORY_COUNT ? names[static_cast<std::size_t>(type)] : "Cn";
 }
 
-bool is_white_space(char32_t cp) { return u_isUWhiteSpace(static_cast<UChar32>(cp)); }
+bool is_white_space(char32_t cp) {
+    return u_isUWhiteSpace(static_cast<UChar32>(cp));
+}
 
-bool is_nonspacing_mark(char32_t cp) { return has_category(cp, U_GC_MN_MASK); }
+bool is_nonspacing_mark(char32_t cp) {
+    return has_category(cp, U_GC_MN_MASK);
+}
 
-bool is_unicode_punctuation(char32_t cp) { return has_category(cp, U_GC_P_MASK); }
+bool is_unicode_punctuation(char32_t cp) {
+    return has_category(cp, U_GC_P_MASK);
+}
 
 std::uint8_t canonical_combining_class(char32_t cp) {
     return u_getCombiningClass(static_cast<UChar32>(cp));
@@ -173,8 +182,9 @@ std::u32string nfd(std::u32string_view text) {
     for (std::size_t begin = 0; begin < out.size();) {
         std::size_t end = begin;
         while (end < out.size() && canonical_combining_class(out[end]) != 0) ++end;
-        std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(begin), out.begin() + static_cast<std::ptrdiff_t>(end),
-                         [](char32_t a, char32_t b) { return canonical_combining_class(a) < canonical_combining_class(b); });
+        std::stable_sort(
+            out.begin() + static_cast<std::ptrdiff_t>(begin), out.begin() + static_cast<std::ptrdiff_t>(end),
+            [](char32_t a, char32_t b) { return canonical_combining_class(a) < canonical_combining_class(b); });
         begin = end + 1;
     }
     return out;
@@ -212,12 +222,13 @@ bool is_bert_control(char32_t cp) {
     return has_category(cp, U_GC_CC_MASK | U_GC_CF_MASK | U_GC_CO_MASK);
 }
 
-bool is_bert_punctuation(char32_t cp) { return is_ascii_punctuation(cp) || is_unicode_punctuation(cp); }
+bool is_bert_punctuation(char32_t cp) {
+    return is_ascii_punctuation(cp) || is_unicode_punctuation(cp);
+}
 
 bool is_cjk_ideograph(char32_t cp) {
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-           (cp >= 0x20000 && cp <= 0x2A6DF) || (cp >= 0x2A700 && cp <= 0x2B73F) ||
-           (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B920 && cp <= 0x2CEAF) ||
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF) ||
+           (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B920 && cp <= 0x2CEAF) ||
            (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
 }
 

@@ -29,8 +29,8 @@ bool is_valid_utf8(std::string_view text);
 // The two-letter General_Category ("Lu", "Mn", "Cf", ...); "Cn" for unassigned code points.
 std::string_view general_category(char32_t cp);
 
-bool is_white_space(char32_t cp);       // the White_Space property (Rust's char::is_whitespace)
-bool is_nonspacing_mark(char32_t cp);   // Mn
+bool is_white_space(char32_t cp);          // the White_Space property (Rust's char::is_whitespace)
+bool is_nonspacing_mark(char32_t cp);      // Mn
 bool is_unicode_punctuation(char32_t cp);  // any P* category
 std::uint8_t canonical_combining_class(char32_t cp);
 

@@ -9,7 +9,6 @@
 #include <array>
 #include <fstream>
 #include <limits>
-#include <sstream>
 
 namespace pb {
 
@@ -194,16 +193,19 @@ public:
 
     TextWalker(const TokenizerOptions& options, const std::vector<AddedToken>& raw_tokens,
                const std::vector<AddedToken>& normalized_tokens, AddedHandler on_added, WordHandler on_word)
-        : settings_(normalizer_settings(options)), raw_tokens_(raw_tokens), normalized_tokens_(normalized_tokens),
-          on_added_(std::move(on_added)), on_word_(std::move(on_word)) {}
+        : settings_(normalizer_settings(options)),
+          raw_tokens_(raw_tokens),
+          normalized_tokens_(normalized_tokens),
+          on_added_(std::move(on_added)),
+          on_word_(std::move(on_word)) {}
 
     void walk(std::string_view text) {
         for (const Split& split : find_added_tokens(text, raw_tokens_)) {
-            const bool go_on = split.token != nullptr
-                                   ? on_added_(std::string(text.substr(split.begin, split.end - split.begin)),
-                                               split.token->id, static_cast<int32_t>(split.begin),
-                                               static_cast<int32_t>(split.end))
-                                   : walk_plain(text, split.begin, split.end);
+            const bool go_on =
+                split.token != nullptr
+                    ? on_added_(std::string(text.substr(split.begin, split.end - split.begin)), split.token->id,
+                                static_cast<int32_t>(split.begin), static_cast<int32_t>(split.end))
+                    : walk_plain(text, split.begin, split.end);
             if (!go_on) return;
         }
     }
@@ -238,10 +240,9 @@ private:
         char_at_byte.push_back(t.size());
         for (const Split& split : find_added_tokens(utf8, normalized_tokens_)) {
             const std::size_t b = char_at_byte[split.begin], e = char_at_byte[split.end];
-            const bool go_on = split.token != nullptr
-                                   ? on_added_(utf8.substr(split.begin, split.end - split.begin), split.token->id,
-                                               t[b].begin, t[e - 1].end)
-                                   : walk_words(t, b, e);
+            const bool go_on = split.token != nullptr ? on_added_(utf8.substr(split.begin, split.end - split.begin),
+                                                                  split.token->id, t[b].begin, t[e - 1].end)
+                                                      : walk_words(t, b, e);
             if (!go_on) return false;
         }
         return true;
@@ -285,7 +286,10 @@ void append_wordpieces(const NormText& t, std::size_t begin, std::size_t end, co
                        std::vector<Piece>& out) {
     const std::size_t n = end - begin;
     const Piece unknown{m.unk_id, m.unk_token, t[begin].begin, t[end - 1].end};
-    if (n > m.max_chars) return out.push_back(unknown);
+    if (n > m.max_chars) {
+        out.push_back(unknown);
+        return;
+    }
     std::string word;
     std::vector<std::size_t> offset;  // byte offset of each char in `word`, plus the end
     for (std::size_t i = begin; i < end; ++i) {
@@ -308,7 +312,8 @@ void append_wordpieces(const NormText& t, std::size_t begin, std::size_t end, co
         }
         if (stop == start) {
             out.resize(first_new);
-            return out.push_back(unknown);
+            out.push_back(unknown);
+            return;
         }
     }
 }
@@ -331,10 +336,10 @@ void append_content(Encoding& e, const std::vector<Piece>& pieces, std::size_t k
     }
 }
 
-int32_t checked_span(std::size_t size) {
+// Spans are int32_t byte offsets.
+void check_input_size(std::size_t size) {
     if (size > static_cast<std::size_t>(std::numeric_limits<int32_t>::max()))
         throw Error("tokenizer input: text of " + std::to_string(size) + " bytes is larger than the 2 GiB limit");
-    return static_cast<int32_t>(size);
 }
 
 // HF truncate_encodings, LongestFirst, for a pair whose sides hold n1 and n2 tokens.
@@ -358,7 +363,9 @@ std::string truncation_notice(std::size_t from, bool from_known, int max_length)
 
 // ----- loading -----
 
-std::string path_string(const std::filesystem::path& p) { return p.string(); }
+std::string path_string(const std::filesystem::path& p) {
+    return p.string();
+}
 
 // Rust's str::trim_end, which the tokenizers crate applies to every vocab.txt line.
 std::string_view trim_end_white_space(std::string_view s) {
@@ -371,6 +378,7 @@ std::string_view trim_end_white_space(std::string_view s) {
 }
 
 std::vector<std::string> read_vocab_lines(const std::filesystem::path& path) {
+    if (std::filesystem::is_directory(path)) throw Error(path_string(path) + ": is a folder, not a vocabulary file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path_string(path) + ": cannot open the vocabulary file");
     std::vector<std::string> lines;
@@ -385,6 +393,7 @@ std::vector<std::string> read_vocab_lines(const std::filesystem::path& path) {
 }
 
 Json read_json(const std::filesystem::path& path) {
+    if (std::filesystem::is_directory(path)) throw Error(path_string(path) + ": is a folder, not a JSON file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path_string(path) + ": cannot open the file");
     try {
@@ -422,17 +431,17 @@ public:
         if (!parent.contains(name) || parent.at(name).is_null()) return fallback;
         const Json& v = parent.at(name);
         // tokenizer_config.json may store a special token as a serialised AddedToken.
-        if (v.is_object() && v.contains("content") && v.at("content").is_string()) return v.at("content").get<std::string>();
+        if (v.is_object() && v.contains("content") && v.at("content").is_string())
+            return v.at("content").get<std::string>();
         if (!v.is_string()) fail(key, "must be a string");
         return v.get<std::string>();
     }
     int64_t integer(const Json& v, const std::string& key, int64_t lo, int64_t hi) const {
         if (!v.is_number_integer()) fail(key, "must be an integer");
         const bool is_unsigned = v.is_number_unsigned();
-        const auto value = is_unsigned ? static_cast<int64_t>(std::min<uint64_t>(v.get<uint64_t>(), INT64_MAX))
-                                       : v.get<int64_t>();
-        if (value < lo || value > hi)
-            fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+        const auto value =
+            is_unsigned ? static_cast<int64_t>(std::min<uint64_t>(v.get<uint64_t>(), INT64_MAX)) : v.get<int64_t>();
+        if (value < lo || value > hi) fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
         return value;
     }
     std::string type_of(const Json& parent, const std::string& name, const std::string& key) const {
@@ -466,8 +475,8 @@ JsonVocab read_json_vocab(const JsonReader& r, const Json& vocab, std::size_t ad
     std::vector<bool> used(out.id_to_token.size(), false);
     for (const auto& [token, id] : out.entries) {
         if (used[static_cast<std::size_t>(id)])
-            r.fail("model.vocab." + token, "reuses id " + std::to_string(id) + " of '" +
-                                               out.id_to_token[static_cast<std::size_t>(id)] + "'");
+            r.fail("model.vocab." + token,
+                   "reuses id " + std::to_string(id) + " of '" + out.id_to_token[static_cast<std::size_t>(id)] + "'");
         used[static_cast<std::size_t>(id)] = true;
         out.id_to_token[static_cast<std::size_t>(id)] = token;
     }
@@ -487,7 +496,8 @@ std::vector<AddedToken> read_added_tokens(const JsonReader& r, const Json& root,
         if (!t.contains("id")) r.fail(key + ".id", "is missing");
         AddedToken a;
         a.content = t.at("content").get<std::string>();
-        a.id = static_cast<int32_t>(r.integer(t.at("id"), key + ".id", 0, static_cast<int64_t>(vocab_size + list.size()) - 1));
+        a.id = static_cast<int32_t>(
+            r.integer(t.at("id"), key + ".id", 0, static_cast<int64_t>(vocab_size + list.size()) - 1));
         a.single_word = r.boolean(t, "single_word", key + ".single_word", false);
         a.lstrip = r.boolean(t, "lstrip", key + ".lstrip", false);
         a.rstrip = r.boolean(t, "rstrip", key + ".rstrip", false);
@@ -572,9 +582,12 @@ TokenizerOptions read_tokenizer_config(const std::filesystem::path& path) {
 WordpieceTokenizer::WordpieceTokenizer(std::vector<std::string> vocab, TokenizerOptions options)
     : WordpieceTokenizer(std::move(vocab), {}, {}, std::move(options), "vocabulary") {}
 
-WordpieceTokenizer::WordpieceTokenizer(std::vector<std::string> id_to_token, TokenIdMap vocab, std::vector<AddedToken> added,
-                                       TokenizerOptions options, const std::string& source)
-    : id_to_token_(std::move(id_to_token)), vocab_(std::move(vocab)), added_(std::move(added)),
+WordpieceTokenizer::WordpieceTokenizer(std::vector<std::string> id_to_token, TokenIdMap vocab,
+                                       std::vector<AddedToken> added, TokenizerOptions options,
+                                       const std::string& source)
+    : id_to_token_(std::move(id_to_token)),
+      vocab_(std::move(vocab)),
+      added_(std::move(added)),
       options_(std::move(options)) {
     if (id_to_token_.empty()) throw Error(source + ": the vocabulary is empty");
     if (id_to_token_.size() > static_cast<std::size_t>(std::numeric_limits<int32_t>::max()))
@@ -583,8 +596,8 @@ WordpieceTokenizer::WordpieceTokenizer(std::vector<std::string> id_to_token, Tok
         // A plain list: like HF's vocab.txt reader, a repeated token keeps its last line's id.
         for (std::size_t i = 0; i < id_to_token_.size(); ++i) vocab_[id_to_token_[i]] = static_cast<int32_t>(i);
         // BertTokenizerFast registers its special tokens as added tokens matched in raw text.
-        for (const std::string* t : {&options_.pad_token, &options_.unk_token, &options_.cls_token,
-                                     &options_.sep_token, &options_.mask_token})
+        for (const std::string* t :
+             {&options_.pad_token, &options_.unk_token, &options_.cls_token, &options_.sep_token, &options_.mask_token})
             if (auto it = vocab_.find(*t); !t->empty() && it != vocab_.end()) added_.push_back({*t, it->second});
     }
     for (const AddedToken& a : added_) {
@@ -611,7 +624,8 @@ int32_t WordpieceTokenizer::required_id(const std::string& token, const std::str
     return *id;
 }
 
-WordpieceTokenizer WordpieceTokenizer::from_vocab_file(const std::filesystem::path& vocab_txt, TokenizerOptions options) {
+WordpieceTokenizer WordpieceTokenizer::from_vocab_file(const std::filesystem::path& vocab_txt,
+                                                       TokenizerOptions options) {
     return WordpieceTokenizer(read_vocab_lines(vocab_txt), {}, {}, std::move(options), path_string(vocab_txt));
 }
 
@@ -641,8 +655,7 @@ WordpieceTokenizer WordpieceTokenizer::from_tokenizer_json(const std::filesystem
     JsonVocab v = read_json_vocab(r, vocab_json, added.size());
     TokenIdMap vocab;
     for (auto& [token, id] : v.entries) vocab.emplace(std::move(token), id);
-    return WordpieceTokenizer(std::move(v.id_to_token), std::move(vocab), std::move(added), std::move(o),
-                              r.file());
+    return WordpieceTokenizer(std::move(v.id_to_token), std::move(vocab), std::move(added), std::move(o), r.file());
 }
 
 WordpieceTokenizer WordpieceTokenizer::from_model_folder(const std::filesystem::path& dir) {
@@ -665,9 +678,12 @@ std::vector<WordpieceTokenizer::Piece> WordpieceTokenizer::tokenize(std::string_
                                                                     bool& complete) const {
     std::vector<Piece> pieces;
     const auto full = [&] { return pieces.size() > limit; };
-    const WordpieceModel model{vocab_,   options_.continuing_prefix,
-                               longest_token_, static_cast<std::size_t>(std::max(options_.max_chars_per_word, 0)),
-                               unk_id_,  options_.unk_token};
+    const WordpieceModel model{.vocab = vocab_,
+                               .prefix = options_.continuing_prefix,
+                               .longest_token = longest_token_,
+                               .max_chars = static_cast<std::size_t>(std::max(options_.max_chars_per_word, 0)),
+                               .unk_id = unk_id_,
+                               .unk_token = options_.unk_token};
     const auto wordpiece = [&](const NormText& t, std::size_t begin, std::size_t end) {
         append_wordpieces(t, begin, end, model, pieces);
         return !full();
@@ -682,8 +698,8 @@ std::vector<WordpieceTokenizer::Piece> WordpieceTokenizer::tokenize(std::string_
 }
 
 Encoding WordpieceTokenizer::encode(std::string_view text, std::optional<std::string_view> pair, int max_length) const {
-    checked_span(text.size());
-    if (pair) checked_span(pair->size());
+    check_input_size(text.size());
+    if (pair) check_input_size(pair->size());
     const int limit = max_length > 0 ? max_length : options_.model_max_length;
     const std::size_t specials = pair ? 3 : 2;
     if (limit > 0 && static_cast<std::size_t>(limit) < specials)
@@ -712,8 +728,8 @@ Encoding WordpieceTokenizer::encode(std::string_view text, std::optional<std::st
     // A side that was cut short has at least as many tokens as it holds.
     const bool exact = complete_a && complete_b;
     const std::size_t total = a.size() + b.size() + specials;
-    const auto [keep_a, keep_b] = pair ? longest_first(a.size(), b.size(), budget)
-                                       : std::pair{std::min(a.size(), budget), std::size_t{0}};
+    const auto [keep_a, keep_b] =
+        pair ? longest_first(a.size(), b.size(), budget) : std::pair{std::min(a.size(), budget), std::size_t{0}};
 
     Encoding e;
     append_special(e, cls_id_, token(cls_id_), 0);
@@ -729,6 +745,7 @@ Encoding WordpieceTokenizer::encode(std::string_view text, std::optional<std::st
 }
 
 std::vector<std::string> WordpieceTokenizer::basic_tokens(std::string_view text) const {
+    check_input_size(text.size());
     std::vector<std::string> words;
     TextWalker(
         options_, raw_patterns_, normalized_patterns_,
@@ -746,7 +763,9 @@ std::vector<std::string> WordpieceTokenizer::basic_tokens(std::string_view text)
 
 // ----- vocabulary -----
 
-int WordpieceTokenizer::vocab_size() const { return static_cast<int>(id_to_token_.size()); }
+int WordpieceTokenizer::vocab_size() const {
+    return static_cast<int>(id_to_token_.size());
+}
 
 std::optional<int32_t> WordpieceTokenizer::token_id(std::string_view token) const {
     // HF looks in the added vocabulary first.
@@ -763,8 +782,12 @@ const std::string& WordpieceTokenizer::token(int32_t id) const {
     return id_to_token_[static_cast<std::size_t>(id)];
 }
 
-const TokenizerOptions& WordpieceTokenizer::options() const { return options_; }
+const TokenizerOptions& WordpieceTokenizer::options() const {
+    return options_;
+}
 
-const std::vector<AddedToken>& WordpieceTokenizer::added_tokens() const { return added_; }
+const std::vector<AddedToken>& WordpieceTokenizer::added_tokens() const {
+    return added_;
+}
 
 }  // namespace pb

@@ -30,10 +30,16 @@ struct Encoding {
     std::vector<int32_t> ids;
     std::vector<int32_t> type_ids;  // 0 for [CLS] a [SEP], 1 for b [SEP]
     std::vector<std::string> tokens;
-    std::vector<int32_t> segment;  // which input text the token came from: 0, 1, or -1 for special tokens
-    std::vector<std::pair<int32_t, int32_t>> spans;  // byte offsets [begin,end) into that input's UTF-8 text; {0,0} for special tokens
+    // Which input text the token came from: 0, 1, or -1 for special tokens.
+    std::vector<int32_t> segment;
+    // Byte offsets [begin,end) into that input's UTF-8 text; {0,0} for special tokens. As in HF, a
+    // token covers the characters it was normalised from: "Café" -> "cafe" spans all 5 bytes, but a
+    // separate combining mark that accent stripping removed is not part of any token.
+    std::vector<std::pair<int32_t, int32_t>> spans;
     bool truncated = false;
-    std::string notice;  // human-readable truncation notice, e.g. "input truncated from 700 to 512 tokens (longest-first)"
+    // Human-readable truncation notice, e.g. "input truncated from 700 to 512 tokens (longest-first)";
+    // "from at least N" when the rest of a very long text was not tokenized.
+    std::string notice;
 };
 
 // Token -> id with lookups by string_view, so the hot loop builds no temporary strings.

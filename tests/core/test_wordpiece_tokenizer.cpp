@@ -39,7 +39,8 @@ const WordpieceTokenizer& cached(const std::string& key) {
     auto& slot = cache[key];
     if (!slot) {
         if (key == "tokenizer.json") {
-            slot = std::make_unique<WordpieceTokenizer>(WordpieceTokenizer::from_tokenizer_json(uncased_dir / "tokenizer.json"));
+            slot = std::make_unique<WordpieceTokenizer>(
+                WordpieceTokenizer::from_tokenizer_json(uncased_dir / "tokenizer.json"));
         } else if (key == "vocab.txt") {
             slot = std::make_unique<WordpieceTokenizer>(WordpieceTokenizer::from_vocab_file(uncased_dir / "vocab.txt"));
         } else if (key == "model folder") {
@@ -53,19 +54,24 @@ const WordpieceTokenizer& cached(const std::string& key) {
     return *slot;
 }
 
-const WordpieceTokenizer& uncased() { return cached("tokenizer.json"); }
+const WordpieceTokenizer& uncased() {
+    return cached("tokenizer.json");
+}
 
 // A small vocabulary for tests that need precise control over what exists.
 std::vector<std::string> tiny_vocab() {
-    return {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "token", "##izer", "##s", "cafe", "café", ",", "!"};
+    return {"[PAD]", "[UNK]",  "[CLS]", "[SEP]", "[MASK]", "hello", "world",
+            "token", "##izer", "##s",   "cafe",  "café",   ",",     "!"};
 }
 
 std::string slice(std::string_view text, std::pair<int32_t, int32_t> span) {
-    return std::string(text.substr(static_cast<std::size_t>(span.first), static_cast<std::size_t>(span.second - span.first)));
+    return std::string(
+        text.substr(static_cast<std::size_t>(span.first), static_cast<std::size_t>(span.second - span.first)));
 }
 
 // Everything an Encoding promises regardless of the input.
-void check_invariants(const Encoding& e, std::string_view a, std::optional<std::string_view> b, const WordpieceTokenizer& t) {
+void check_invariants(const Encoding& e, std::string_view a, std::optional<std::string_view> b,
+                      const WordpieceTokenizer& t) {
     const std::size_t n = e.ids.size();
     QCOMPARE(e.tokens.size(), n);
     QCOMPARE(e.type_ids.size(), n);
@@ -93,7 +99,9 @@ QStringList qlist(const std::vector<std::string>& v) {
     return out;
 }
 
-QList<int> qlist(const std::vector<int32_t>& v) { return QList<int>(v.begin(), v.end()); }
+QList<int> qlist(const std::vector<int32_t>& v) {
+    return QList<int>(v.begin(), v.end());
+}
 
 QList<int> qlist(const Json& j) {
     QList<int> out;
@@ -128,7 +136,10 @@ void check_fixture(const WordpieceTokenizer& t, const Json& c) {
     QCOMPARE(qlist(e.ids), qlist(c.at("ids")));
     QCOMPARE(qlist(e.type_ids), qlist(c.at("type_ids")));
     check_invariants(e, text, pair ? std::optional<std::string_view>(*pair) : std::nullopt, t);
-    QCOMPARE(e.truncated, !c.at("max_length").is_null() && e.ids.size() < t.encode(text, pair ? std::optional<std::string_view>(*pair) : std::nullopt, 1 << 30).ids.size());
+    QCOMPARE(e.truncated,
+             !c.at("max_length").is_null() &&
+                 e.ids.size() <
+                     t.encode(text, pair ? std::optional<std::string_view>(*pair) : std::nullopt, 1 << 30).ids.size());
 }
 
 template <class F>
@@ -141,11 +152,11 @@ QString error_of(F&& f) {
     return "(no pb::Error thrown)";
 }
 
-#define QVERIFY_ERROR_MENTIONS(call, ...)                                                   \
-    do {                                                                                    \
-        const QString message = error_of([&] { (void)(call); });                             \
-        for (const char* part : {__VA_ARGS__})                                              \
-            QVERIFY2(message.contains(QString::fromUtf8(part)), qPrintable(message));        \
+#define QVERIFY_ERROR_MENTIONS(call, ...)                                             \
+    do {                                                                              \
+        const QString message = error_of([&] { (void)(call); });                      \
+        for (const char* part : {__VA_ARGS__})                                        \
+            QVERIFY2(message.contains(QString::fromUtf8(part)), qPrintable(message)); \
     } while (false)
 
 // A minimal tokenizer.json around the tiny vocabulary; tests patch it to break one thing.
@@ -155,19 +166,30 @@ Json tiny_tokenizer_json() {
     for (std::size_t i = 0; i < words.size(); ++i) vocab[words[i]] = i;
     Json added = Json::array();
     for (int id : {0, 1, 2, 3, 4})
-        added.push_back({{"id", id}, {"content", words[static_cast<std::size_t>(id)]}, {"single_word", false},
-                         {"lstrip", false}, {"rstrip", false}, {"normalized", false}, {"special", true}});
+        added.push_back({{"id", id},
+                         {"content", words[static_cast<std::size_t>(id)]},
+                         {"single_word", false},
+                         {"lstrip", false},
+                         {"rstrip", false},
+                         {"normalized", false},
+                         {"special", true}});
     return {{"version", "1.0"},
             {"added_tokens", added},
             {"normalizer",
-             {{"type", "BertNormalizer"}, {"clean_text", true}, {"handle_chinese_chars", true}, {"strip_accents", nullptr},
+             {{"type", "BertNormalizer"},
+              {"clean_text", true},
+              {"handle_chinese_chars", true},
+              {"strip_accents", nullptr},
               {"lowercase", true}}},
             {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
             {"post_processor",
              {{"type", "BertProcessing"}, {"sep", Json::array({"[SEP]", 3})}, {"cls", Json::array({"[CLS]", 2})}}},
             {"model",
-             {{"type", "WordPiece"}, {"unk_token", "[UNK]"}, {"continuing_subword_prefix", "##"},
-              {"max_input_chars_per_word", 100}, {"vocab", vocab}}}};
+             {{"type", "WordPiece"},
+              {"unk_token", "[UNK]"},
+              {"continuing_subword_prefix", "##"},
+              {"max_input_chars_per_word", 100},
+              {"vocab", vocab}}}};
 }
 
 std::string join_lines(const std::vector<std::string>& lines) {
@@ -200,7 +222,7 @@ private slots:
     void matches_hugging_face_cased() {
         if (!fs::exists(cased_vocab))
             QSKIP(qPrintable("the cased vocabulary is not available: " + QString::fromStdString(cased_vocab.string()) +
-                             " (set POWERBERT_SHARED_DATA to the shared data folder)"));
+                             " (configure with -DPOWERBERT_SHARED_DATA=<shared data folder>)"));
         QFETCH(QString, loader);
         QFETCH(QByteArray, fixture);
         check_fixture(cached(loader.toStdString()), Json::parse(fixture.toStdString()));
@@ -213,7 +235,9 @@ private slots:
     // ----- spans -----
 
     void spans_cover_the_original_bytes_after_normalisation() {
-        const std::string text = "Caf\xC3\xA9 \xC3\x89" "COLE cafe\xCC\x81 \xC4\xB0stanbul tokenizer \xE4\xB8\xAD\xE6\x96\x87";
+        const std::string text =
+            "Caf\xC3\xA9 \xC3\x89"
+            "COLE cafe\xCC\x81 \xC4\xB0stanbul tokenizer \xE4\xB8\xAD\xE6\x96\x87";
         const Encoding e = uncased().encode(text);
         check_invariants(e, text, std::nullopt, uncased());
         std::vector<std::pair<std::string, std::string>> seen;
@@ -221,9 +245,16 @@ private slots:
         const std::vector<std::pair<std::string, std::string>> expected = {
             // A separate combining mark is dropped with its bytes, as in HF's offsets: only a
             // precomposed "é" keeps its whole 2 bytes.
-            {"cafe", "Caf\xC3\xA9"},       {"ecole", "\xC3\x89" "COLE"}, {"cafe", "cafe"},
-            {"istanbul", "\xC4\xB0stanbul"}, {"token", "token"},          {"##izer", "izer"},
-            {"\xE4\xB8\xAD", "\xE4\xB8\xAD"}, {"\xE6\x96\x87", "\xE6\x96\x87"}};
+            {"cafe", "Caf\xC3\xA9"},
+            {"ecole",
+             "\xC3\x89"
+             "COLE"},
+            {"cafe", "cafe"},
+            {"istanbul", "\xC4\xB0stanbul"},
+            {"token", "token"},
+            {"##izer", "izer"},
+            {"\xE4\xB8\xAD", "\xE4\xB8\xAD"},
+            {"\xE6\x96\x87", "\xE6\x96\x87"}};
         QCOMPARE(seen.size(), expected.size());
         for (std::size_t i = 0; i < seen.size(); ++i) {
             QCOMPARE(QString::fromStdString(seen[i].first), QString::fromStdString(expected[i].first));
@@ -236,7 +267,8 @@ private slots:
         const std::string a = "Hello, world!", b = "[MASK] token";
         const Encoding e = uncased().encode(a, b);
         check_invariants(e, a, b, uncased());
-        QCOMPARE(qlist(e.tokens), QStringList({"[CLS]", "hello", ",", "world", "!", "[SEP]", "[MASK]", "token", "[SEP]"}));
+        QCOMPARE(qlist(e.tokens),
+                 QStringList({"[CLS]", "hello", ",", "world", "!", "[SEP]", "[MASK]", "token", "[SEP]"}));
         QCOMPARE(qlist(e.segment), QList<int>({-1, 0, 0, 0, 0, -1, 1, 1, -1}));
         QCOMPARE(qlist(e.type_ids), QList<int>({0, 0, 0, 0, 0, 0, 1, 1, 1}));
         QCOMPARE(slice(b, e.spans[6]), std::string("[MASK]"));
@@ -276,10 +308,12 @@ private slots:
     void random_bytes_never_break_it() {
         std::mt19937 rng(7);
         std::uniform_int_distribution<int> byte(0, 255), length(0, 80), pick(0, 9);
-        const std::string alphabet[] = {"[MASK]", "[SEP]", " ", "\xC3\xA9", "\xE4\xB8\xAD", "##", "a", "\xCC\x81", "\t", "!"};
+        const std::string alphabet[] = {"[MASK]", "[SEP]", " ",        "\xC3\xA9", "\xE4\xB8\xAD",
+                                        "##",     "a",     "\xCC\x81", "\t",       "!"};
         for (int round = 0; round < 1500; ++round) {
             std::string a, b;
-            for (int i = length(rng); i > 0; --i) a += byte(rng) < 128 ? alphabet[pick(rng)] : std::string(1, char(byte(rng)));
+            for (int i = length(rng); i > 0; --i)
+                a += byte(rng) < 128 ? alphabet[pick(rng)] : std::string(1, char(byte(rng)));
             for (int i = length(rng) / 4; i > 0; --i) b += char(byte(rng));
             const int max_length = round % 3 == 0 ? 5 + round % 11 : 0;
             const Encoding single = uncased().encode(a, std::nullopt, max_length);
@@ -307,7 +341,8 @@ private slots:
         QVERIFY(e.truncated);
         QCOMPARE(e.tokens.back(), std::string("[SEP]"));
         // Counting stops after the word that passes 510 + 1024 tokens: the total is a lower bound.
-        QCOMPARE(QString::fromStdString(e.notice), QString("input truncated from at least 1537 to 512 tokens (longest-first)"));
+        QCOMPARE(QString::fromStdString(e.notice),
+                 QString("input truncated from at least 1537 to 512 tokens (longest-first)"));
         check_invariants(e, text, std::nullopt, uncased());
     }
 
@@ -420,13 +455,15 @@ private slots:
 
     void vocab_file_errors_name_the_file() {
         QVERIFY_ERROR_MENTIONS(WordpieceTokenizer::from_vocab_file(temp("missing.txt")), "missing.txt", "cannot open");
+        QVERIFY_ERROR_MENTIONS(WordpieceTokenizer::from_vocab_file(temp("")), "folder");
         write_file(temp("empty.txt"), "");
         QVERIFY_ERROR_MENTIONS(WordpieceTokenizer::from_vocab_file(temp("empty.txt")), "empty.txt", "empty");
         for (const char* special : {"[UNK]", "[CLS]", "[SEP]"}) {
             auto words = tiny_vocab();
             std::erase(words, special);
             write_file(temp("no_special.txt"), join_lines(words));
-            QVERIFY_ERROR_MENTIONS(WordpieceTokenizer::from_vocab_file(temp("no_special.txt")), "no_special.txt", special);
+            QVERIFY_ERROR_MENTIONS(WordpieceTokenizer::from_vocab_file(temp("no_special.txt")), "no_special.txt",
+                                   special);
         }
         write_file(temp("bad_utf8.txt"), "[UNK]\n[CLS]\n[SEP]\nbad\xFF\n");
         QVERIFY_ERROR_MENTIONS(WordpieceTokenizer::from_vocab_file(temp("bad_utf8.txt")), "bad_utf8.txt", "line 4");
@@ -460,32 +497,42 @@ private slots:
         QTest::newRow("no model") << with([](Json& j) { j.erase("model"); }) << "'model'";
         QTest::newRow("bpe model") << with([](Json& j) { j["model"]["type"] = "BPE"; }) << "'model.type'";
         QTest::newRow("no vocab") << with([](Json& j) { j["model"].erase("vocab"); }) << "'model.vocab'";
-        QTest::newRow("vocab list") << with([](Json& j) { j["model"]["vocab"] = Json::array({"a"}); }) << "'model.vocab'";
+        QTest::newRow("vocab list") << with([](Json& j) { j["model"]["vocab"] = Json::array({"a"}); })
+                                    << "'model.vocab'";
         QTest::newRow("empty vocab") << with([](Json& j) { j["model"]["vocab"] = Json::object(); }) << "'model.vocab'";
-        QTest::newRow("string id") << with([](Json& j) { j["model"]["vocab"]["hello"] = "5"; }) << "'model.vocab.hello'";
-        QTest::newRow("negative id") << with([](Json& j) { j["model"]["vocab"]["hello"] = -1; }) << "'model.vocab.hello'";
-        QTest::newRow("huge id") << with([](Json& j) { j["model"]["vocab"]["hello"] = 4000000000LL; }) << "'model.vocab.hello'";
+        QTest::newRow("string id") << with([](Json& j) { j["model"]["vocab"]["hello"] = "5"; })
+                                   << "'model.vocab.hello'";
+        QTest::newRow("negative id") << with([](Json& j) { j["model"]["vocab"]["hello"] = -1; })
+                                     << "'model.vocab.hello'";
+        QTest::newRow("huge id") << with([](Json& j) { j["model"]["vocab"]["hello"] = 4000000000LL; })
+                                 << "'model.vocab.hello'";
         QTest::newRow("reused id") << with([](Json& j) { j["model"]["vocab"]["hello"] = 6; }) << "reuses id 6";
         QTest::newRow("max chars") << with([](Json& j) { j["model"]["max_input_chars_per_word"] = "x"; })
                                    << "'model.max_input_chars_per_word'";
         QTest::newRow("unk token") << with([](Json& j) { j["model"]["unk_token"] = 7; }) << "'model.unk_token'";
         QTest::newRow("missing unk") << with([](Json& j) { j["model"]["unk_token"] = "<unk>"; }) << "'<unk>'";
-        QTest::newRow("normalizer type") << with([](Json& j) { j["normalizer"] = {{"type", "Lowercase"}}; })
-                                         << "'normalizer.type'";
+        QTest::newRow("normalizer type") << with([](Json& j) {
+            j["normalizer"] = {{"type", "Lowercase"}};
+        }) << "'normalizer.type'";
         QTest::newRow("normalizer flag") << with([](Json& j) { j["normalizer"]["lowercase"] = "yes"; })
                                          << "'normalizer.lowercase'";
         QTest::newRow("no pre-tokenizer") << with([](Json& j) { j.erase("pre_tokenizer"); }) << "'pre_tokenizer.type'";
-        QTest::newRow("pre-tokenizer type") << with([](Json& j) { j["pre_tokenizer"] = {{"type", "Whitespace"}}; })
-                                            << "'pre_tokenizer.type'";
+        QTest::newRow("pre-tokenizer type") << with([](Json& j) {
+            j["pre_tokenizer"] = {{"type", "Whitespace"}};
+        }) << "'pre_tokenizer.type'";
         QTest::newRow("added tokens") << with([](Json& j) { j["added_tokens"] = 5; }) << "'added_tokens'";
         QTest::newRow("added content") << with([](Json& j) { j["added_tokens"][2].erase("content"); })
                                        << "'added_tokens[2].content'";
-        QTest::newRow("added id") << with([](Json& j) { j["added_tokens"][1]["id"] = "one"; }) << "'added_tokens[1].id'";
-        QTest::newRow("post processor") << with([](Json& j) { j["post_processor"] = {{"type", "RobertaProcessing"}}; })
-                                        << "'post_processor.type'";
-        QTest::newRow("bert processing") << with([](Json& j) { j["post_processor"]["cls"] = 2; }) << "'post_processor.cls'";
-        QTest::newRow("template") << with([](Json& j) { j["post_processor"] = {{"type", "TemplateProcessing"}, {"single", 1}}; })
-                                  << "'post_processor.single'";
+        QTest::newRow("added id") << with([](Json& j) { j["added_tokens"][1]["id"] = "one"; })
+                                  << "'added_tokens[1].id'";
+        QTest::newRow("post processor") << with([](Json& j) {
+            j["post_processor"] = {{"type", "RobertaProcessing"}};
+        }) << "'post_processor.type'";
+        QTest::newRow("bert processing") << with([](Json& j) { j["post_processor"]["cls"] = 2; })
+                                         << "'post_processor.cls'";
+        QTest::newRow("template") << with([](Json& j) {
+            j["post_processor"] = {{"type", "TemplateProcessing"}, {"single", 1}};
+        }) << "'post_processor.single'";
     }
     void tokenizer_json_errors_name_the_file_and_key() {
         QFETCH(QByteArray, content);
@@ -494,7 +541,8 @@ private slots:
         const QString message = error_of([&] { WordpieceTokenizer::from_tokenizer_json(temp("broken.json")); });
         QVERIFY2(message.contains(QString::fromStdString(temp("broken.json").string())), qPrintable(message));
         QVERIFY2(message.contains(key), qPrintable(message));
-        QVERIFY_ERROR_MENTIONS(WordpieceTokenizer::from_tokenizer_json(temp("absent.json")), "absent.json", "cannot open");
+        QVERIFY_ERROR_MENTIONS(WordpieceTokenizer::from_tokenizer_json(temp("absent.json")), "absent.json",
+                               "cannot open");
     }
 
     void tokenizer_json_reads_options_and_added_tokens() {
