@@ -9,6 +9,11 @@
 #include "core/model_folder.h"
 #include "core/seeded_weights.h"
 #include "core/trace_json.h"
+#include "core/train/train_benchmark.h"
+#include "core/train/training_steps.h"
+
+#include <atomic>
+#include <csignal>
 
 #include <CLI/CLI.hpp>
 
@@ -365,6 +370,114 @@ CLI::App* add_experiment_command(CLI::App& app, DatasetArgs& d) {
     cmd->add_option("--factors", d.factors, "tradeoff: scale factors of --retention (default 0.3,...,1.0)")->delimiter(',');
     return cmd;
 }
+
+// ---- train finetune|search|retrain and bench-train: the training engine (core/train) -------------
+
+std::atomic<bool> g_train_interrupted{false};
+
+// Ctrl-C asks the training loop to stop: it saves a checkpoint (every file is written atomically)
+// and the same command resumes from it. A second Ctrl-C exits at once.
+void on_train_interrupt(int) {
+    if (g_train_interrupted.exchange(true)) std::_Exit(130);
+}
+
+// Progress on stderr, at most one line every 2 seconds; false once Ctrl-C was pressed.
+pb::Progress train_progress() {
+    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+    return [last](size_t done, size_t total, std::string_view message) {
+        const auto now = std::chrono::steady_clock::now();
+        if (done == total || now - *last >= std::chrono::seconds(2)) {
+            *last = now;
+            std::cerr << "powerbert: " << message << '\n';
+        }
+        return !g_train_interrupted.load();
+    };
+}
+
+int run_train_cli(const pb::train::StepOptions& options) {
+    g_train_interrupted = false;
+    std::signal(SIGINT, on_train_interrupt);
+    try {
+        auto summary = pb::train::run_train_step(options, train_progress(),
+                                                 [](const std::string& line) { std::cerr << "powerbert: " << line << '\n'; });
+        std::cout << summary.dump(2) << '\n';
+    } catch (const pb::Cancelled&) {
+        std::cerr << "powerbert: interrupted; a checkpoint is in " << (options.out / "checkpoint").string()
+                  << " (run the same command again to resume)\n";
+        return 130;
+    }
+    return 0;
+}
+
+int train_finetune(pb::train::StepOptions options) {
+    options.step = pb::train::TrainStep::Finetune;
+    return run_train_cli(options);
+}
+
+int train_search(pb::train::StepOptions options) {
+    options.step = pb::train::TrainStep::Search;
+    return run_train_cli(options);
+}
+
+int train_retrain(pb::train::StepOptions options) {
+    options.step = pb::train::TrainStep::Retrain;
+    return run_train_cli(options);
+}
+
+void add_train_options(CLI::App* cmd, pb::train::StepOptions& o) {
+    cmd->add_option("--model", o.model, "Input Hugging Face model folder")->required();
+    cmd->add_option("--task", o.task, "GLUE task (cola, sst-2, mrpc, sts-b, qqp, mnli, qnli, rte, generic); default: guessed from --train");
+    cmd->add_option("--train", o.train_file, "Training TSV file")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--dev", o.dev_file, "Dev TSV file (the best epoch on it is kept)")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--out", o.out, "Output folder (a Hugging Face folder + training.json)")->required();
+    cmd->add_option("--epochs", o.epochs, "Epochs (default 3)");
+    cmd->add_option("--batch", o.batch, "Examples per optimizer step (default: the reference's, per task)");
+    cmd->add_option("--accumulation", o.accumulation, "Micro-batches per step (gradient accumulation)");
+    cmd->add_option("--lr", o.lr, "Learning rate of the BERT weights (default: the reference's LR_BERT)");
+    cmd->add_option("--max-length", o.max_length, "Tokens per example (default: the reference's SEQ_LEN)");
+    cmd->add_option("--seed", o.seed, "Seed of shuffling, dropout and new heads");
+    cmd->add_option("--weight-decay", o.weight_decay, "AdamW weight decay (default 0: Adam, as the reference)");
+    cmd->add_option("--max-train", o.max_train_examples, "Use only the first N training examples");
+    cmd->add_option("--max-dev", o.max_dev_examples, "Use only the first N dev examples");
+    cmd->add_option("--checkpoint-every", o.checkpoint_every, "Also checkpoint every N steps (default: each epoch)");
+    cmd->add_flag("!--no-resume", o.resume, "Ignore an existing checkpoint in --out");
+}
+
+struct TrainCommands {
+    CLI::App *finetune = nullptr, *search = nullptr, *retrain = nullptr, *bench = nullptr;
+};
+
+TrainCommands add_train_commands(CLI::App& app, pb::train::StepOptions& o, pb::train::TrainBenchmarkOptions& b,
+                                 std::string& bench_out) {
+    TrainCommands c;
+    auto* train = app.add_subcommand("train", "PoWER-BERT's training steps: finetune, search, retrain");
+    train->require_subcommand(1);
+    c.finetune = train->add_subcommand("finetune", "Fine-tune a pre-trained folder on a GLUE task (best dev checkpoint kept)");
+    add_train_options(c.finetune, o);
+    c.search = train->add_subcommand("search", "Configuration search with Soft-Extract layers (writes retention.json)");
+    add_train_options(c.search, o);
+    c.search->add_option("--lambda", o.lambda, "Penalty lambda * sum_j j * mass_j (default: the reference's, per task)");
+    c.search->add_option("--lr-soft", o.lr_soft, "Learning rate of r (default: the reference's LR_SOFT_EXTRACT)");
+    c.retrain = train->add_subcommand("retrain", "Re-train with Extract layers at a configuration (best dev kept)");
+    add_train_options(c.retrain, o);
+    c.retrain->add_option("--retention-file", o.retention_file, "retention.json (default: the model folder's)")->check(CLI::ExistingFile);
+
+    c.bench = app.add_subcommand("bench-train", "Training examples/s (forward, backward, AdamW) of a 4x256 BERT on ~25-token inputs");
+    c.bench->add_option("--out", bench_out, "Also write the JSON result to this file");
+    c.bench->add_option("--batch", b.batch, "Examples per step");
+    c.bench->add_option("--steps", b.steps, "Timed steps");
+    c.bench->add_option("--warmup", b.warmup_steps, "Untimed steps first");
+    return c;
+}
+
+int bench_train(pb::train::TrainBenchmarkOptions options, const std::string& out) {
+    options.config = pb::train::small_bert_config();
+    auto result = pb::train::run_train_benchmark(options);
+    const std::string text = result.dump(2) + "\n";
+    if (!out.empty()) pb::write_file_atomically(out, text);
+    std::cout << text;
+    return 0;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -408,6 +521,11 @@ int main(int argc, char** argv) {
     auto* eval_cmd = add_eval_command(app, eval_args);
     auto* experiment_cmd = add_experiment_command(app, experiment_args);
 
+    pb::train::StepOptions train_args;
+    pb::train::TrainBenchmarkOptions bench_train_args;
+    std::string bench_train_out;
+    auto train_cmds = add_train_commands(app, train_args, bench_train_args, bench_train_out);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -420,6 +538,10 @@ int main(int argc, char** argv) {
         if (*demo_cmd) return make_demo_model(d);
         if (*eval_cmd) return eval_dataset(eval_args);
         if (*experiment_cmd) return run_experiment(experiment_args);
+        if (*train_cmds.finetune) return train_finetune(train_args);
+        if (*train_cmds.search) return train_search(train_args);
+        if (*train_cmds.retrain) return train_retrain(train_args);
+        if (*train_cmds.bench) return bench_train(bench_train_args, bench_train_out);
     } catch (const pb::Error& e) {
         std::cerr << "powerbert: error: " << e.what() << '\n';
         return 1;

@@ -1,0 +1,272 @@
+#include "core/train/bert_backprop.h"
+
+#include "core/error.h"
+#include "core/train/activation_grad.h"
+#include "core/train/attention_grad.h"
+#include "core/train/dropout.h"
+#include "core/train/embedding_grad.h"
+#include "core/train/extract_grad.h"
+#include "core/train/layer_norm_grad.h"
+#include "core/train/linear_grad.h"
+#include "core/train/task_head_grad.h"
+
+namespace pb::train {
+namespace {
+
+// Rows of each sequence inside a stacked matrix.
+struct Stack {
+    std::vector<int> offset, length;
+    int rows = 0;
+    void push(int n) {
+        offset.push_back(rows);
+        length.push_back(n);
+        rows += n;
+    }
+};
+
+template <class S>
+struct LayerCache {
+    Stack in, out;
+    Mat<S> x, q, k, v, context, attention_mask, h1, h, u, g, ffn_mask;
+    std::vector<AttentionCache<S>> attention;
+    LayerNormCache<S> norm1, norm2;
+    std::vector<std::vector<int>> selection;  // Hard: kept rows; Soft: positions by rank
+};
+
+// Fills a dropout mask for the stacked rows, one key per sequence (so masks do not depend on
+// which other sequences share the pass).
+template <class S>
+void hidden_mask(Mat<S>& mask, const Stack& stack, int H, double p, std::span<const PassItem> items, DropoutSite site,
+                 int layer) {
+    mask.resize(stack.rows, H);
+    for (size_t s = 0; s < items.size(); ++s)
+        fill_dropout_mask(&mask(stack.offset[s], 0), size_t(stack.length[s]) * H, p,
+                          dropout_key(items[s].dropout_seed, site, layer));
+}
+
+}  // namespace
+
+template <class S>
+PassOutput<S> forward_backward(const ModelConfig& c, const ParameterLayout& L, const S* params, S* grads,
+                               std::span<const PassItem> items, const PassSettings& settings, S loss_scale,
+                               Mat<S>* word_rows) {
+    const int H = c.hidden_size, I = c.intermediate_size, heads = c.num_heads, layers = c.num_layers;
+    const double p_hidden = settings.hidden_dropout, p_attention = settings.attention_dropout;
+    const bool soft = settings.mode == ExtractMode::Soft, hard = settings.mode == ExtractMode::Hard;
+    if (soft && static_cast<int>(L.retention.size()) != layers)
+        throw Error("Soft-Extract pass: the parameters hold no retention vectors r");
+    if (hard && static_cast<int>(settings.keep.size()) != layers)
+        throw Error("Extract pass: the retention configuration needs one value per layer");
+    auto P = [&](int slot) { return params + L.offset(slot); };
+    auto G = [&](int slot) { return grads ? grads + L.offset(slot) : nullptr; };
+
+    PassOutput<S> result;
+    if (items.empty()) return result;
+    Stack stack;
+    for (const auto& item : items) {
+        const auto& e = *item.example;
+        const int n = static_cast<int>(e.ids.size());
+        if (n < 1 || e.type_ids.size() != e.ids.size()) throw Error("training example: empty or inconsistent token ids");
+        if (n > c.max_position)
+            throw Error("training example: " + std::to_string(n) + " tokens exceed max_position_embeddings " +
+                        std::to_string(c.max_position));
+        if (soft && n > L.retention_length)
+            throw Error("training example: " + std::to_string(n) + " tokens exceed the Soft-Extract length N = " +
+                        std::to_string(L.retention_length));
+        for (int i = 0; i < n; ++i)
+            if (e.ids[i] < 0 || e.ids[i] >= c.vocab_size || e.type_ids[i] < 0 || e.type_ids[i] >= c.type_vocab_size)
+                throw Error("training example: token id or type id out of range at position " + std::to_string(i));
+        stack.push(n);
+    }
+    const int count = static_cast<int>(items.size());
+
+    const Stack input = stack;
+
+    // ---- embeddings
+    Mat<S> x(stack.rows, H);
+    for (int s = 0; s < count; ++s) {
+        const auto& e = *items[s].example;
+        embedding_forward<S>(x.middleRows(stack.offset[s], stack.length[s]), e.ids, e.type_ids, P(L.word), P(L.position),
+                             P(L.token_type), H);
+    }
+    LayerNormCache<S> embedding_norm;
+    layer_norm_forward<S>(x, x, P(L.embedding_norm_g), P(L.embedding_norm_b), S(c.layer_norm_eps), embedding_norm);
+    Mat<S> embedding_mask;
+    if (p_hidden > 0) {
+        hidden_mask(embedding_mask, stack, H, p_hidden, items, DropoutSite::Embeddings, 0);
+        x.array() *= embedding_mask.array();
+    }
+
+    // ---- encoder layers
+    std::vector<LayerCache<S>> caches(layers);
+    for (int l = 0; l < layers; ++l) {
+        LayerCache<S>& C = caches[l];
+        const LayerSlots& W = L.layers[l];
+        C.in = stack;
+        C.x = std::move(x);
+        const int R = stack.rows;
+        C.q.resize(R, H);
+        C.k.resize(R, H);
+        C.v.resize(R, H);
+        linear_forward<S>(C.q, C.x, P(W.query_w), P(W.query_b), H, H);
+        linear_forward<S>(C.k, C.x, P(W.key_w), P(W.key_b), H, H);
+        linear_forward<S>(C.v, C.x, P(W.value_w), P(W.value_b), H, H);
+        C.context.resize(R, H);
+        C.attention.resize(count);
+        for (int s = 0; s < count; ++s) {
+            const int o = stack.offset[s], n = stack.length[s];
+            attention_forward<S>(C.context.middleRows(o, n), C.q.middleRows(o, n), C.k.middleRows(o, n),
+                                 C.v.middleRows(o, n), heads, p_attention,
+                                 dropout_key(items[s].dropout_seed, DropoutSite::AttentionProbs, l), C.attention[s]);
+        }
+        C.h1.resize(R, H);
+        linear_forward<S>(C.h1, C.context, P(W.attention_out_w), P(W.attention_out_b), H, H);
+        if (p_hidden > 0) {
+            hidden_mask(C.attention_mask, stack, H, p_hidden, items, DropoutSite::AttentionOutput, l);
+            C.h1.array() *= C.attention_mask.array();
+        }
+        C.h1 += C.x;
+        layer_norm_forward<S>(C.h1, C.h1, P(W.attention_norm_g), P(W.attention_norm_b), S(c.layer_norm_eps), C.norm1);
+
+        // ---- PoWER-BERT extract layer
+        Stack next;
+        C.selection.assign(count, {});
+        if (soft || hard) {
+            for (int s = 0; s < count; ++s) {
+                const auto sig = significance(mean_attention(C.attention[s]));
+                C.selection[s] = hard ? extract_rows<S>(sig, settings.keep[l]) : significance_order<S>(sig);
+                next.push(hard ? static_cast<int>(C.selection[s].size()) : stack.length[s]);
+            }
+        } else {
+            next = stack;
+        }
+        C.out = next;
+        if (hard) {
+            C.h.resize(next.rows, H);
+            for (int s = 0; s < count; ++s)
+                hard_extract_forward<S>(C.h.middleRows(next.offset[s], next.length[s]),
+                                        C.h1.middleRows(stack.offset[s], stack.length[s]), C.selection[s]);
+        } else if (soft) {
+            C.h.resize(R, H);
+            for (int s = 0; s < count; ++s)
+                soft_extract_forward<S>(C.h.middleRows(stack.offset[s], stack.length[s]),
+                                        C.h1.middleRows(stack.offset[s], stack.length[s]), C.selection[s],
+                                        P(L.retention[l]));
+        } else {
+            C.h = C.h1;
+        }
+
+        // ---- feed-forward
+        const int M = next.rows;
+        C.u.resize(M, I);
+        C.g.resize(M, I);
+        linear_forward<S>(C.u, C.h, P(W.intermediate_w), P(W.intermediate_b), I, H);
+        activation_forward<S>(C.g, C.u, c.activation);
+        x.resize(M, H);
+        linear_forward<S>(x, C.g, P(W.output_w), P(W.output_b), H, I);
+        if (p_hidden > 0) {
+            hidden_mask(C.ffn_mask, next, H, p_hidden, items, DropoutSite::FeedForwardOutput, l);
+            x.array() *= C.ffn_mask.array();
+        }
+        x += C.h;
+        layer_norm_forward<S>(x, x, P(W.output_norm_g), P(W.output_norm_b), S(c.layer_norm_eps), C.norm2);
+        stack = next;
+    }
+
+    // ---- head and loss
+    Mat<S> cls(count, H);
+    for (int s = 0; s < count; ++s) cls.row(s) = x.row(stack.offset[s]);
+    std::vector<uint64_t> head_keys(count);
+    for (int s = 0; s < count; ++s) head_keys[s] = dropout_key(items[s].dropout_seed, DropoutSite::Pooled, 0);
+    HeadCache<S> head;
+    head_forward<S>(cls, P(L.pooler_w), P(L.pooler_b), P(L.classifier_w), P(L.classifier_b), c.num_labels, p_hidden,
+                    head_keys, head);
+    std::vector<float> labels(count);
+    for (int s = 0; s < count; ++s) labels[s] = items[s].example->label;
+    Mat<S> dlogits;
+    result.loss_sum = head_loss<S>(head.logits, labels, c.regression, loss_scale, dlogits);
+    result.logits = head.logits;
+    if (!grads) return result;
+
+    // ---- backward
+    Mat<S> dcls;
+    head_backward<S>(dlogits, head, P(L.pooler_w), P(L.classifier_w), c.num_labels, G(L.pooler_w), G(L.pooler_b),
+                     G(L.classifier_w), G(L.classifier_b), dcls);
+    Mat<S> dx = Mat<S>::Zero(stack.rows, H);
+    for (int s = 0; s < count; ++s) dx.row(stack.offset[s]) = dcls.row(s);
+
+    for (int l = layers - 1; l >= 0; --l) {
+        LayerCache<S>& C = caches[l];
+        const LayerSlots& W = L.layers[l];
+        const int R = C.in.rows;
+        // out = LN2(dropout(ffn(h)) + h)
+        layer_norm_backward<S>(dx, dx, P(W.output_norm_g), C.norm2, G(W.output_norm_g), G(W.output_norm_b));
+        Mat<S> dh = dx;  // through the residual
+        if (C.ffn_mask.size() && p_hidden > 0) dx.array() *= C.ffn_mask.array();
+        Mat<S> dg(C.g.rows(), I);
+        MatRef<S> dg_ref(dg);
+        linear_backward<S>(dx, C.g, P(W.output_w), H, I, G(W.output_w), G(W.output_b), &dg_ref, false);
+        activation_backward<S>(dg, dg, C.u, c.activation);
+        MatRef<S> dh_ref(dh);
+        linear_backward<S>(dg, C.h, P(W.intermediate_w), I, H, G(W.intermediate_w), G(W.intermediate_b), &dh_ref, true);
+
+        // extract layer
+        Mat<S> dh1;
+        if (hard) {
+            dh1.resize(R, H);
+            for (int s = 0; s < count; ++s)
+                hard_extract_backward<S>(dh1.middleRows(C.in.offset[s], C.in.length[s]),
+                                         dh.middleRows(C.out.offset[s], C.out.length[s]), C.selection[s]);
+        } else if (soft) {
+            dh1.resize(R, H);
+            for (int s = 0; s < count; ++s)
+                soft_extract_backward<S>(dh1.middleRows(C.in.offset[s], C.in.length[s]),
+                                         dh.middleRows(C.in.offset[s], C.in.length[s]),
+                                         C.h1.middleRows(C.in.offset[s], C.in.length[s]), C.selection[s],
+                                         P(L.retention[l]), G(L.retention[l]));
+        } else {
+            dh1 = std::move(dh);
+        }
+
+        // h1 = LN1(dropout(attention_output(context)) + x)
+        layer_norm_backward<S>(dh1, dh1, P(W.attention_norm_g), C.norm1, G(W.attention_norm_g), G(W.attention_norm_b));
+        Mat<S> dx_in = dh1;  // through the residual
+        if (C.attention_mask.size() && p_hidden > 0) dh1.array() *= C.attention_mask.array();
+        Mat<S> dcontext(R, H);
+        MatRef<S> dcontext_ref(dcontext);
+        linear_backward<S>(dh1, C.context, P(W.attention_out_w), H, H, G(W.attention_out_w), G(W.attention_out_b),
+                           &dcontext_ref, false);
+        Mat<S> dq(R, H), dk(R, H), dv(R, H);
+        for (int s = 0; s < count; ++s) {
+            const int o = C.in.offset[s], n = C.in.length[s];
+            attention_backward<S>(dcontext.middleRows(o, n), C.q.middleRows(o, n), C.k.middleRows(o, n),
+                                  C.v.middleRows(o, n), heads, C.attention[s], dq.middleRows(o, n), dk.middleRows(o, n),
+                                  dv.middleRows(o, n));
+        }
+        MatRef<S> dx_ref(dx_in);
+        linear_backward<S>(dq, C.x, P(W.query_w), H, H, G(W.query_w), G(W.query_b), &dx_ref, true);
+        linear_backward<S>(dk, C.x, P(W.key_w), H, H, G(W.key_w), G(W.key_b), &dx_ref, true);
+        linear_backward<S>(dv, C.x, P(W.value_w), H, H, G(W.value_w), G(W.value_b), &dx_ref, true);
+        dx = std::move(dx_in);
+        C = LayerCache<S>{};  // release this layer's memory early
+    }
+
+    // ---- embeddings
+    if (p_hidden > 0) dx.array() *= embedding_mask.array();
+    layer_norm_backward<S>(dx, dx, P(L.embedding_norm_g), embedding_norm, G(L.embedding_norm_g), G(L.embedding_norm_b));
+    for (int s = 0; s < count; ++s) {
+        const auto& e = *items[s].example;
+        embedding_backward<S>(dx.middleRows(input.offset[s], input.length[s]), e.ids, e.type_ids,
+                              word_rows ? nullptr : G(L.word), G(L.position), G(L.token_type), H);
+    }
+    if (word_rows) *word_rows = std::move(dx);
+    return result;
+}
+
+template PassOutput<float> forward_backward<float>(const ModelConfig&, const ParameterLayout&, const float*, float*,
+                                                   std::span<const PassItem>, const PassSettings&, float, Mat<float>*);
+template PassOutput<double> forward_backward<double>(const ModelConfig&, const ParameterLayout&, const double*, double*,
+                                                     std::span<const PassItem>, const PassSettings&, double,
+                                                     Mat<double>*);
+
+}  // namespace pb::train

@@ -1,0 +1,278 @@
+#include "core/train/parameter_store.h"
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/safetensors.h"
+#include "core/seeded_weights.h"
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+namespace pb::train {
+namespace {
+
+int add_slot(ParameterLayout& L, std::string name, std::vector<int64_t> shape, ParamGroup group = ParamGroup::Bert) {
+    ParamSlot s;
+    s.name = std::move(name);
+    s.shape = std::move(shape);
+    s.size = 1;
+    for (auto d : s.shape) s.size *= size_t(d);
+    s.offset = L.total;
+    s.group = group;
+    L.total += s.size;
+    L.tensors.push_back(std::move(s));
+    return static_cast<int>(L.tensors.size()) - 1;
+}
+
+std::string retention_name(int layer) { return "soft_extract.layer." + std::to_string(layer) + ".r"; }
+
+std::string read_text(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw Error(file.string() + ": cannot open");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+// A checkpoint tensor by HF name: with or without the "bert." prefix, or with legacy gamma/beta.
+const TensorView* lookup(const SafetensorsFile& file, const std::string& name) {
+    std::vector<std::string> candidates = {name};
+    if (name.starts_with("bert.")) candidates.push_back(name.substr(5));
+    for (size_t i = 0, n = candidates.size(); i < n; ++i) {
+        const std::string c = candidates[i];
+        if (c.ends_with("LayerNorm.weight")) candidates.push_back(c.substr(0, c.size() - 6) + "gamma");
+        if (c.ends_with("LayerNorm.bias")) candidates.push_back(c.substr(0, c.size() - 4) + "beta");
+    }
+    for (const auto& c : candidates)
+        if (const TensorView* t = file.find(c)) return t;
+    return nullptr;
+}
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+void init_normal(float* values, size_t n, double stddev, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    for (size_t i = 0; i < n; ++i) {
+        // Box-Muller on raw 53-bit draws: the same values on every platform.
+        double u1 = (double(rng() >> 11) + 1.0) / 9007199254740993.0, u2 = double(rng() >> 11) / 9007199254740992.0;
+        values[i] = static_cast<float>(stddev * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2));
+    }
+}
+
+double read_probability(const nlohmann::json& j, const char* key, double fallback) {
+    if (!j.contains(key) || !j[key].is_number()) return fallback;
+    double p = j[key].get<double>();
+    if (!(p >= 0 && p < 1)) throw Error(std::string("config.json: \"") + key + "\" must lie in [0, 1)");
+    return p;
+}
+
+}  // namespace
+
+const ParamSlot* ParameterLayout::find(const std::string& name) const {
+    for (const auto& s : tensors)
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+ParameterLayout make_parameter_layout(const ModelConfig& c, int retention_length) {
+    ParameterLayout L;
+    const int64_t H = c.hidden_size, I = c.intermediate_size;
+    L.word = add_slot(L, "bert.embeddings.word_embeddings.weight", {c.vocab_size, H});
+    L.dense_begin = L.total;
+    L.position = add_slot(L, "bert.embeddings.position_embeddings.weight", {c.max_position, H});
+    L.token_type = add_slot(L, "bert.embeddings.token_type_embeddings.weight", {c.type_vocab_size, H});
+    L.embedding_norm_g = add_slot(L, "bert.embeddings.LayerNorm.weight", {H});
+    L.embedding_norm_b = add_slot(L, "bert.embeddings.LayerNorm.bias", {H});
+    for (int l = 0; l < c.num_layers; ++l) {
+        const std::string p = "bert.encoder.layer." + std::to_string(l) + ".";
+        LayerSlots s;
+        s.query_w = add_slot(L, p + "attention.self.query.weight", {H, H});
+        s.query_b = add_slot(L, p + "attention.self.query.bias", {H});
+        s.key_w = add_slot(L, p + "attention.self.key.weight", {H, H});
+        s.key_b = add_slot(L, p + "attention.self.key.bias", {H});
+        s.value_w = add_slot(L, p + "attention.self.value.weight", {H, H});
+        s.value_b = add_slot(L, p + "attention.self.value.bias", {H});
+        s.attention_out_w = add_slot(L, p + "attention.output.dense.weight", {H, H});
+        s.attention_out_b = add_slot(L, p + "attention.output.dense.bias", {H});
+        s.attention_norm_g = add_slot(L, p + "attention.output.LayerNorm.weight", {H});
+        s.attention_norm_b = add_slot(L, p + "attention.output.LayerNorm.bias", {H});
+        s.intermediate_w = add_slot(L, p + "intermediate.dense.weight", {I, H});
+        s.intermediate_b = add_slot(L, p + "intermediate.dense.bias", {I});
+        s.output_w = add_slot(L, p + "output.dense.weight", {H, I});
+        s.output_b = add_slot(L, p + "output.dense.bias", {H});
+        s.output_norm_g = add_slot(L, p + "output.LayerNorm.weight", {H});
+        s.output_norm_b = add_slot(L, p + "output.LayerNorm.bias", {H});
+        L.layers.push_back(s);
+    }
+    L.pooler_w = add_slot(L, "bert.pooler.dense.weight", {H, H});
+    L.pooler_b = add_slot(L, "bert.pooler.dense.bias", {H});
+    L.classifier_w = add_slot(L, "classifier.weight", {c.num_labels, H});
+    L.classifier_b = add_slot(L, "classifier.bias", {c.num_labels});
+    L.bert_end = L.total;
+    L.retention_length = retention_length;
+    if (retention_length > 0)
+        for (int l = 0; l < c.num_layers; ++l)
+            L.retention.push_back(add_slot(L, retention_name(l), {retention_length}, ParamGroup::Retention));
+    return L;
+}
+
+void TrainableBert::add_retention(int length) {
+    drop_retention();
+    layout = make_parameter_layout(config, length);
+    values.resize(layout.total, 1.0f);
+}
+
+void TrainableBert::drop_retention() {
+    layout = make_parameter_layout(config, 0);
+    values.resize(layout.total);
+}
+
+std::vector<double> TrainableBert::retention_mass() const {
+    std::vector<double> mass;
+    for (int slot : layout.retention) {
+        double m = 0;
+        for (size_t k = 0; k < layout.tensors[slot].size; ++k) m += at(slot)[k];
+        mass.push_back(m);
+    }
+    return mass;
+}
+
+TrainableBert seeded_trainable_bert(const ModelConfig& config, uint64_t seed, double hidden_dropout,
+                                    double attention_dropout) {
+    TrainableBert m;
+    m.config = config;
+    m.hidden_dropout = hidden_dropout;
+    m.attention_dropout = attention_dropout;
+    m.layout = make_parameter_layout(config, 0);
+    m.values.resize(m.layout.total);
+    for (const auto& t : seeded_bert_tensors(config, seed)) {
+        const ParamSlot* s = m.layout.find(t.name);
+        if (!s) throw Error("seeded weights: unexpected tensor " + t.name);
+        std::copy(t.values.begin(), t.values.end(), m.values.begin() + s->offset);
+    }
+    return m;
+}
+
+TrainableBert load_trainable_bert(const std::filesystem::path& folder, const LoadOptions& options) {
+    const auto config_path = folder / "config.json";
+    if (!std::filesystem::exists(config_path)) throw Error(config_path.string() + ": missing");
+    auto json = nlohmann::json::parse(read_text(config_path), nullptr, false);
+    if (json.is_discarded()) throw Error(config_path.string() + ": not valid JSON");
+    TrainableBert m;
+    m.config = parse_model_config(json, config_path.string());
+    try {
+        m.hidden_dropout = read_probability(json, "hidden_dropout_prob", 0.1);
+        m.attention_dropout = read_probability(json, "attention_probs_dropout_prob", 0.1);
+    } catch (const Error& e) {
+        throw Error(config_path.string() + ": " + std::string(e.what()).substr(13));
+    }
+    m.source = folder;
+    const int file_labels = m.config.num_labels;
+    if (options.num_labels) m.config.num_labels = *options.num_labels;
+    if (options.regression) m.config.regression = *options.regression;
+    if (!options.label_names.empty()) m.config.id2label = options.label_names;
+    if (static_cast<int>(m.config.id2label.size()) != m.config.num_labels) {
+        m.config.id2label.clear();
+        for (int i = 0; i < m.config.num_labels; ++i) m.config.id2label.push_back("LABEL_" + std::to_string(i));
+    }
+    m.layout = make_parameter_layout(m.config, 0);
+    m.values.assign(m.layout.total, 0.0f);
+
+    const auto weights = folder / "model.safetensors";
+    if (!std::filesystem::exists(weights)) throw Error(weights.string() + ": missing (a model folder needs model.safetensors)");
+    SafetensorsFile file(weights);
+    std::vector<std::string> missing, problems;
+    bool head_reset = false, pooler_reset = false;
+    for (int i = 0; i < static_cast<int>(m.layout.tensors.size()); ++i) {
+        const ParamSlot& s = m.layout.tensors[i];
+        const bool is_classifier = i == m.layout.classifier_w || i == m.layout.classifier_b;
+        const bool is_pooler = i == m.layout.pooler_w || i == m.layout.pooler_b;
+        const TensorView* t = lookup(file, s.name);
+        if (!t || (is_classifier && t->shape != s.shape && file_labels != m.config.num_labels)) {
+            if (is_classifier) head_reset = true;
+            else if (is_pooler) pooler_reset = true;
+            else missing.push_back(s.name);
+            continue;
+        }
+        if (t->shape != s.shape) {
+            problems.push_back("tensor '" + t->name + "' has shape " + shape_text(t->shape) + " but config.json implies " +
+                               shape_text(s.shape));
+            continue;
+        }
+        auto values = to_float32(*t, weights);
+        std::copy(values.begin(), values.end(), m.values.begin() + s.offset);
+    }
+    if (!missing.empty() || !problems.empty()) {
+        std::string msg = weights.string() + ": ";
+        if (!missing.empty()) {
+            msg += std::to_string(missing.size()) + " required tensor(s) missing: ";
+            for (size_t i = 0; i < missing.size() && i < 8; ++i) msg += (i ? ", " : "") + missing[i];
+            if (!problems.empty()) msg += "; ";
+        }
+        for (size_t i = 0; i < problems.size() && i < 8; ++i) msg += (i ? "; " : "") + problems[i];
+        throw Error(msg);
+    }
+    const int H = m.config.hidden_size;
+    if (pooler_reset) {
+        init_normal(m.at(m.layout.pooler_w), size_t(H) * H, 0.02, options.init_seed);
+        m.notes.push_back("pooler initialised: normal(0, 0.02), bias 0 (absent from the checkpoint)");
+    }
+    if (head_reset) {
+        init_normal(m.at(m.layout.classifier_w), size_t(m.config.num_labels) * H, 0.02, options.init_seed + 1);
+        std::fill_n(m.at(m.layout.classifier_b), m.config.num_labels, 0.0f);
+        m.notes.push_back("classifier initialised for " + std::to_string(m.config.num_labels) +
+                          " output(s): normal(0, 0.02), bias 0");
+    }
+    const auto soft = folder / "soft_extract.safetensors";
+    if (std::filesystem::exists(soft)) {
+        SafetensorsFile r(soft);
+        if (const TensorView* first = r.find(retention_name(0)); first && first->shape.size() == 1) {
+            m.add_retention(static_cast<int>(first->shape[0]));
+            for (int l = 0; l < m.config.num_layers; ++l) {
+                const TensorView* t = r.find(retention_name(l));
+                if (!t || t->shape != m.layout.tensors[m.layout.retention[l]].shape)
+                    throw Error(soft.string() + ": " + retention_name(l) + " is missing or mis-sized");
+                auto values = to_float32(*t, soft);
+                std::copy(values.begin(), values.end(), m.at(m.layout.retention[l]));
+            }
+        }
+    }
+    return m;
+}
+
+const std::vector<std::string>& tokenizer_file_names() {
+    static const std::vector<std::string> names = {"vocab.txt", "tokenizer.json", "tokenizer_config.json",
+                                                   "special_tokens_map.json"};
+    return names;
+}
+
+void save_hf_folder(const TrainableBert& m, const std::filesystem::path& folder, const nlohmann::json& extra_config) {
+    std::filesystem::create_directories(folder);
+    std::vector<TensorToWrite> table, retention;
+    for (const auto& s : m.layout.tensors) {
+        TensorToWrite t{s.name, s.shape, std::span<const float>(m.values.data() + s.offset, s.size), DType::F32};
+        (s.group == ParamGroup::Bert ? table : retention).push_back(std::move(t));
+    }
+    write_safetensors(folder / "model.safetensors", table, {{"format", "pt"}});
+    if (!retention.empty()) write_safetensors(folder / "soft_extract.safetensors", retention, {{"format", "pt"}});
+    nlohmann::json config = to_json(m.config);
+    config["hidden_dropout_prob"] = m.hidden_dropout;
+    config["attention_probs_dropout_prob"] = m.attention_dropout;
+    config["torch_dtype"] = "float32";
+    for (const auto& [key, value] : extra_config.items()) config[key] = value;
+    write_file_atomically(folder / "config.json", config.dump(2) + "\n");
+    if (m.source.empty() || std::filesystem::equivalent(m.source, folder)) return;
+    for (const auto& name : tokenizer_file_names()) {
+        const auto from = m.source / name;
+        if (std::filesystem::exists(from)) write_file_atomically(folder / name, read_text(from));
+    }
+}
+
+}  // namespace pb::train

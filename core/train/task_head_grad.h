@@ -1,0 +1,38 @@
+#pragma once
+// The sequence-classification head on the [CLS] rows (one row per example): pooler
+// tanh(W h + b), dropout, classifier; cross-entropy (classes) or squared error (regression, one
+// output) per example; and the backward pass.
+#include "core/train/matrix_types.h"
+
+#include <cstdint>
+#include <span>
+
+namespace pb::train {
+
+
+template <class S>
+struct HeadCache {
+    Mat<S> cls;     // examples x H
+    Mat<S> pooled;  // tanh output
+    Mat<S> mask;    // dropout scales (empty without dropout)
+    Mat<S> dropped; // pooled after dropout
+    Mat<S> logits;  // examples x labels
+};
+
+// params: pooler weight [H,H], bias [H], classifier weight [C,H], bias [C]. dropout_keys: one per row.
+template <class S>
+void head_forward(const ConstMatRef<S>& cls, const S* pooler_w, const S* pooler_b, const S* classifier_w,
+                  const S* classifier_b, int labels, double dropout_p, std::span<const uint64_t> dropout_keys,
+                  HeadCache<S>& cache);
+
+// Per-example losses are summed; dlogits = scale * dloss/dlogits (scale = 1/batch for a mean).
+// Classification: -log softmax(z)[y]. Regression: (z - y)^2 (MSE, as Hugging Face and the reference).
+template <class S>
+double head_loss(const Mat<S>& logits, std::span<const float> labels, bool regression, S scale, Mat<S>& dlogits);
+
+// dcls = d/dcls; parameter gradients are accumulated (any may be null).
+template <class S>
+void head_backward(const Mat<S>& dlogits, const HeadCache<S>& cache, const S* pooler_w, const S* classifier_w,
+                   int labels, S* dpooler_w, S* dpooler_b, S* dclassifier_w, S* dclassifier_b, Mat<S>& dcls);
+
+}  // namespace pb::train

@@ -1,0 +1,71 @@
+#pragma once
+// The training loop shared by the three PoWER-BERT steps: seeded shuffling, mini-batches with
+// gradient accumulation, AdamW with warm-up and linear decay, Soft-Extract's penalty and clipping,
+// per-epoch dev evaluation, best-checkpoint tracking and resumable checkpoints.
+#include "core/glue_dataset.h"
+#include "core/progress.h"
+#include "core/train/adamw.h"
+#include "core/train/bert_backprop.h"
+#include "core/train/parameter_store.h"
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pb::train {
+
+struct TrainSettings {
+    ExtractMode mode = ExtractMode::None;
+    std::vector<int> keep;  // Hard mode
+    int epochs = 3;
+    int batch = 32;         // examples per optimizer step
+    int accumulation = 1;   // micro-batches per step (gradient accumulation)
+    double lr_bert = 3e-5;
+    double lr_retention = 1e-3;  // Soft mode: learning rate of r
+    double lambda = 0;           // Soft mode: penalty lambda * sum_j j * mass_j
+    double warmup_fraction = 0.1;
+    AdamOptions adam;
+    uint64_t seed = 42;
+    bool dropout = true;  // the model's hidden/attention dropout during training
+    GlueTask task = GlueTask::Generic;  // chooses the dev metric (main metric of the task)
+    std::filesystem::path checkpoint_dir;  // empty: no checkpoints
+    int checkpoint_every = 0;              // optimizer steps between checkpoints (0: end of each epoch only)
+    bool resume = true;                    // continue from checkpoint_dir when it holds a matching state
+    int chunks = 2;                        // parallel gradient chunks (OpenMP)
+};
+
+struct EpochRecord {
+    int epoch = 0;  // 1-based
+    double train_loss = 0;  // mean per-example loss (no penalty)
+    double penalty = 0;     // lambda * sum_j j * mass_j at the end of the epoch
+    std::string metric_name;
+    double dev_metric = 0;
+    std::vector<double> mass;  // Soft mode: sum_k r_j[k] per layer
+    double seconds = 0;
+    double examples_per_second = 0;
+};
+
+struct TrainOutcome {
+    std::vector<EpochRecord> epochs;
+    double best_metric = -1e300;
+    int best_epoch = 0;
+    int64_t steps = 0;
+    bool resumed = false;
+};
+
+using TrainLog = std::function<void(const std::string&)>;
+// Called when an epoch's dev metric is the best so far (e.g. to save the model).
+using BestCallback = std::function<void(const TrainableBert&, const EpochRecord&)>;
+
+// Dev metric (the task's main metric; accuracy for Generic) of the model under `pass`.
+std::pair<std::string, double> evaluate(const TrainableBert& model, const std::vector<TrainExample>& dev,
+                                        const PassSettings& pass, GlueTask task);
+
+// Trains in place. Progress reports every optimizer step (a `false` answer saves a checkpoint,
+// when configured, and throws pb::Cancelled). The model ends with its last weights.
+TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& train,
+                         const std::vector<TrainExample>& dev, const TrainSettings& settings,
+                         const Progress& progress = {}, const TrainLog& log = {}, const BestCallback& on_best = {});
+
+}  // namespace pb::train
