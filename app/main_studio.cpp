@@ -1,0 +1,154 @@
+// powerbert-studio: the Qt GUI. Argument parsing and wiring only; everything else lives in ui/.
+//   powerbert-studio [MODEL_DIR] [--model DIR] [--session FILE] [--screenshot DIR]
+#include "core/analysis.h"
+#include "ui/about_text.h"
+#include "ui/analysis_controller.h"
+#include "ui/default_model_search.h"
+#include "ui/main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QIcon>
+#include <QStyleFactory>
+#include <QTimer>
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <vector>
+
+namespace {
+
+const char* kUsage =
+    "Usage: powerbert-studio [MODEL_DIR] [--model DIR] [--session FILE] [--screenshot DIR]\n"
+    "\n"
+    "PoWER-BERT Studio: see and tune PoWER-BERT's word-vector elimination on a BERT model.\n"
+    "\n"
+    "  MODEL_DIR, --model DIR  a Hugging Face BERT folder (config.json, model.safetensors, vocab.txt);\n"
+    "                          default: resources/default-model when it exists, else a start page\n"
+    "  --session FILE          open a saved session (its model, input, retention, tab, highlight)\n"
+    "  --screenshot DIR        analyse the first example sentence (keep fraction 0.7), write one PNG per\n"
+    "                          view and window.png into DIR, then exit (use under xvfb-run)\n"
+    "  -h, --help              this text\n"
+    "  --version               the version\n";
+
+bool hasArgument(int argc, char** argv, const char* a, const char* b = nullptr) {
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], a) == 0 || (b && std::strcmp(argv[i], b) == 0)) return true;
+    return false;
+}
+
+bool displayAvailable(int argc, char** argv) {
+    auto set = [](const char* name) {
+        const char* v = std::getenv(name);
+        return v && *v;
+    };
+    return set("QT_QPA_PLATFORM") || set("DISPLAY") || set("WAYLAND_DISPLAY") || hasArgument(argc, argv, "-platform");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (hasArgument(argc, argv, "-h", "--help")) {
+        std::cout << kUsage;
+        return 0;
+    }
+    if (hasArgument(argc, argv, "--version")) {
+        std::cout << "powerbert-studio " << pb::ui::kStudioVersion << '\n';
+        return 0;
+    }
+    if (!displayAvailable(argc, argv)) {
+        std::cerr << "powerbert-studio: no display found (DISPLAY and WAYLAND_DISPLAY are unset, and so is "
+                     "QT_QPA_PLATFORM).\n"
+                     "  Run it under a virtual display:  xvfb-run -a powerbert-studio [MODEL_DIR]\n"
+                     "  or use the command line:         powerbert analyze --model DIR --text \"...\" --keep-fraction 0.7\n"
+                     "  (screenshots without a display:  QT_QPA_PLATFORM=offscreen powerbert-studio DIR --screenshot OUT)\n";
+        return 3;
+    }
+
+    // Qt takes "-session"/"--session" for X11 session management: take ours out of argv before it does.
+    std::vector<char*> args;
+    QString sessionArgument;
+    for (int i = 0; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--session") == 0 && i + 1 < argc) {
+            sessionArgument = QString::fromLocal8Bit(argv[++i]);
+        } else if (std::strncmp(argv[i], "--session=", 10) == 0) {
+            sessionArgument = QString::fromLocal8Bit(argv[i] + 10);
+        } else {
+            args.push_back(argv[i]);
+        }
+    }
+    int qtArgc = static_cast<int>(args.size());
+    args.push_back(nullptr);
+    QApplication app(qtArgc, args.data());
+    QApplication::setApplicationName(QStringLiteral("PoWER-BERT Studio"));
+    QApplication::setOrganizationName(QStringLiteral("powerbert"));
+    QApplication::setApplicationVersion(QString::fromLatin1(pb::ui::kStudioVersion));
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("MODEL_DIR"), QStringLiteral("Hugging Face BERT folder"));
+    const QCommandLineOption modelOption(QStringLiteral("model"), QStringLiteral("Hugging Face BERT folder"), QStringLiteral("DIR"));
+    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"), QStringLiteral("Write screenshots into DIR and exit"),
+                                              QStringLiteral("DIR"));
+    parser.addOptions({modelOption, screenshotOption});
+    if (!parser.parse(QApplication::arguments())) {
+        std::cerr << "powerbert-studio: " << parser.errorText().toStdString() << "\n\n" << kUsage;
+        return 2;
+    }
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1) {
+        std::cerr << "powerbert-studio: one MODEL_DIR at most, got " << positional.size() << "\n\n" << kUsage;
+        return 2;
+    }
+    QString model = parser.isSet(modelOption) ? parser.value(modelOption) : positional.value(0);
+    const QString session = sessionArgument;
+    if (model.isEmpty() && session.isEmpty()) model = pb::ui::findDefaultModel(QApplication::applicationDirPath());
+
+    pb::ui::MainWindow window;
+    const bool screenshots = parser.isSet(screenshotOption);
+    if (screenshots) {
+        window.setErrorDialogsEnabled(false);
+        window.resize(1560, 960);
+        if (model.isEmpty() && session.isEmpty()) {
+            std::cerr << "powerbert-studio: --screenshot needs a model: none was given and no default model was found in:\n";
+            for (const QString& c : pb::ui::defaultModelCandidates(QApplication::applicationDirPath()))
+                std::cerr << "  " << c.toStdString() << '\n';
+            return 2;
+        }
+        QObject::connect(&window, &pb::ui::MainWindow::errorReported, [](const QString& message) {
+            std::cerr << "powerbert-studio: " << message.toStdString() << '\n';
+        });
+        QObject::connect(window.controller(), &pb::ui::AnalysisController::modelLoadFailed, &app, [] { QApplication::exit(2); });
+        const QString folder = parser.value(screenshotOption);
+        auto done = std::make_shared<bool>(false);
+        QObject::connect(&window, &pb::ui::MainWindow::viewsUpdated, &app,
+                         [&window, folder, done](std::shared_ptr<const pb::Analysis> analysis) {
+                             if (!analysis || *done) return;
+                             *done = true;
+                             std::cerr << "powerbert-studio: first analysis " << int(window.controller()->firstAnalysisLatency() * 1000)
+                                       << " ms after the model load request\n";
+                             QTimer::singleShot(400, &window, [&window, folder] {
+                                 try {
+                                     for (const QString& file : window.saveScreenshots(folder))
+                                         std::cout << file.toStdString() << '\n';
+                                     QApplication::exit(0);
+                                 } catch (const std::exception& e) {
+                                     std::cerr << "powerbert-studio: " << e.what() << '\n';
+                                     QApplication::exit(1);
+                                 }
+                             });
+                         });
+        QTimer::singleShot(60000, &app, [] {
+            std::cerr << "powerbert-studio: --screenshot: no analysis after 60 s\n";
+            QApplication::exit(1);
+        });
+    }
+    window.show();
+    if (!model.isEmpty()) window.openModelFolder(model);
+    if (!session.isEmpty() && !window.openSession(session) && screenshots) return 2;
+    const int code = app.exec();
+    if (screenshots) window.setClosePrompt([] { return QMessageBox::Discard; });
+    return code;
+}

@@ -1,0 +1,312 @@
+// The main window end to end on a small seeded model: typing updates every view, editing the
+// retention configuration changes the survivors, a bad model folder reports its precise error and
+// the previous model stays, stale analyses are dropped, the unsaved-changes prompt works.
+#include "core/seeded_weights.h"
+#include "ui/analysis_controller.h"
+#include "ui/analysis_view.h"
+#include "ui/main_window.h"
+#include "ui/model_summary_panel.h"
+#include "ui/plot_export.h"
+#include "ui/retention_editor.h"
+#include "ui/sentence_panel.h"
+#include "ui/token_survival_view.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QUrl>
+#include <QtTest>
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using pb::ui::AnalysisController;
+using pb::ui::MainWindow;
+
+namespace {
+
+pb::ModelConfig smallConfig() {
+    pb::ModelConfig c;
+    c.vocab_size = 30522;
+    c.hidden_size = 64;
+    c.num_layers = 4;
+    c.num_heads = 4;
+    c.intermediate_size = 128;
+    c.max_position = 128;
+    c.num_labels = 2;
+    c.id2label = {"negative", "positive"};
+    return c;
+}
+
+const fs::path kVocab = fs::path(POWERBERT_FIXTURES) / ".." / ".." / "resources" / "vocab" / "bert-base-uncased.txt";
+
+pb::ui::TokenSurvivalView* survivalView(const MainWindow& w) {
+    for (auto* view : w.views())
+        if (auto* s = qobject_cast<pb::ui::TokenSurvivalView*>(view)) return s;
+    return nullptr;
+}
+
+int csvRows(const QString& csv) { return int(csv.split(QLatin1Char('\n'), Qt::SkipEmptyParts).size()) - 1; }
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp_;
+    QString model_;
+
+    // A window with the model loaded and its first analysis shown.
+    std::unique_ptr<MainWindow> openWindow() {
+        auto w = std::make_unique<MainWindow>();
+        w->setErrorDialogsEnabled(false);
+        w->setClosePrompt([] { return QMessageBox::Discard; });
+        w->show();
+        if (!QTest::qWaitForWindowExposed(w.get())) return nullptr;
+        w->openModelFolder(model_);
+        if (!QTest::qWaitFor([&] { return w->controller()->analysis() != nullptr; }, 10000)) return nullptr;
+        return w;
+    }
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("powerbert-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_main_window"));
+        QSettings().clear();
+        model_ = tmp_.filePath(QStringLiteral("model"));
+        pb::write_seeded_bert_folder(model_.toStdString(), smallConfig(), 5, pb::DType::F32, kVocab);
+    }
+
+    void startPageUntilAModelIsOpen() {
+        MainWindow w;
+        w.setErrorDialogsEnabled(false);
+        QVERIFY(w.isStartPageShown());
+        QVERIFY(w.retentionEditor()->numLayers() == 0);
+        QElapsedTimer clock;
+        clock.start();
+        w.show();
+        w.openModelFolder(model_);
+        QTRY_VERIFY_WITH_TIMEOUT(w.controller()->analysis() != nullptr, 10000);
+        qInfo("open model -> first analysis shown: %lld ms", static_cast<long long>(clock.elapsed()));
+        QVERIFY2(clock.elapsed() < 3000, "startup to the first analysis must be fast on a small model");
+        QVERIFY(!w.isStartPageShown());
+        QCOMPARE(w.retentionEditor()->numLayers(), 4);
+        QVERIFY(w.modelSummary()->summaryText().contains(QStringLiteral("Layers: 4")));
+        QVERIFY(w.modelSummary()->summaryText().contains(QStringLiteral("negative, positive")));
+        QCOMPARE(w.recentModels().value(0), QFileInfo(model_).absoluteFilePath());
+        // The first example sentence is analysed at once.
+        QVERIFY(!w.sentencePanel()->text().isEmpty());
+        QVERIFY(!w.isSessionModified());
+    }
+
+    void typingASentenceUpdatesTheViews() {
+        auto w = openWindow();
+        QVERIFY(w);
+        auto* survival = survivalView(*w);
+        QVERIFY(survival);
+        const QString before = survival->tableCsv();
+
+        QSignalSpy updated(w.get(), &MainWindow::viewsUpdated);
+        QPlainTextEdit* edit = w->sentencePanel()->sentenceEdit();
+        edit->selectAll();
+        QTest::keyClick(edit, Qt::Key_Delete);
+        QTest::keyClicks(edit, QStringLiteral("tiny cats nap"));
+        // [CLS] tiny cats nap [SEP]
+        const int tokens = int(w->controller()->model()->encode("tiny cats nap").ids.size());
+        QCOMPARE(tokens, 5);
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->analysis() && w->controller()->analysis()->text == "tiny cats nap", 10000);
+        QTRY_VERIFY(updated.count() >= 1);
+        QVERIFY2(w->statusText().contains(QStringLiteral("Tokens: 5")), qPrintable(w->statusText()));
+        // Every view got it: the survival table has one row per (input + 4 layers) x 5 tokens.
+        QVERIFY(survival->tableCsv() != before);
+        QCOMPARE(csvRows(survival->tableCsv()), 5 * 5);
+        QVERIFY(survival->tableCsv().contains(QStringLiteral("cats")));
+        for (auto* view : w->views()) QVERIFY2(csvRows(view->tableCsv()) > 0, qPrintable(view->title()));
+        QCOMPARE(w->retentionEditor()->sentenceLength(), 5);
+        QVERIFY(w->isSessionModified());
+    }
+
+    void editingTheConfigurationChangesTheSurvivors() {
+        auto w = openWindow();
+        QVERIFY(w);
+        w->sentencePanel()->setInput(QStringLiteral("the film is a charming and moving piece of work"), std::nullopt);
+        const int n = w->controller()->tokenCount();
+        QVERIFY(n > 8);
+        w->retentionEditor()->applyFullModel();
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->analysis() && !w->controller()->analysis()->plan.keep.empty() &&
+                                     w->controller()->analysis()->plan.keep.back() == n,
+                                 10000);
+        QCOMPARE(int(w->controller()->analysis()->power.layers.back().alive_out.size()), n);
+
+        // Through the spin box of the last layer.
+        w->retentionEditor()->spinBox(3)->setValue(2);
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->analysis()->power.layers.back().alive_out.size() == 2, 10000);
+        // Layers before it were untouched (the rule only lowers later layers).
+        QCOMPARE(int(w->controller()->analysis()->power.layers[0].alive_out.size()), n);
+        QVERIFY(w->statusText().contains(QStringLiteral("Kept vectors: %1 of %2").arg(3 * n + 2).arg(4 * n)));
+
+        // Through a drag of layer 1 down to 4: every later layer follows.
+        w->retentionEditor()->dragPoint(0, 4.0);
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->analysis()->power.layers[0].alive_out.size() == 4, 10000);
+        const auto& layers = w->controller()->analysis()->power.layers;
+        QCOMPARE(int(layers[1].alive_out.size()), 4);
+        QCOMPARE(int(layers[3].alive_out.size()), 2);
+        QVERIFY(w->statusText().contains(QStringLiteral("Multiply-adds:")));
+        // The full model is untouched by the plan.
+        QCOMPARE(int(w->controller()->analysis()->full.layers.back().alive_out.size()), n);
+    }
+
+    void badFolderReportsTheErrorAndKeepsTheModel() {
+        auto w = openWindow();
+        QVERIFY(w);
+        const QString text = w->sentencePanel()->text();
+        const auto analysis = w->controller()->analysis();
+        const auto model = w->controller()->model();
+
+        const QString bad = tmp_.filePath(QStringLiteral("broken"));
+        QDir().mkpath(bad);
+        QFile::copy(model_ + QStringLiteral("/model.safetensors"), bad + QStringLiteral("/model.safetensors"));
+        QFile::copy(model_ + QStringLiteral("/vocab.txt"), bad + QStringLiteral("/vocab.txt"));
+        {
+            QFile config(bad + QStringLiteral("/config.json"));
+            QVERIFY(config.open(QIODevice::WriteOnly));
+            config.write("{\"hidden_size\": 64, \"num_hidden_layers\": ");
+        }
+        QSignalSpy errors(w.get(), &MainWindow::errorReported);
+        w->openModelFolder(bad);
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 10000);
+        const QString message = w->lastError();
+        QVERIFY2(message.contains(bad + QStringLiteral("/config.json")), qPrintable(message));
+        // The previous model, input and analysis stay.
+        QCOMPARE(w->controller()->model(), model);
+        QCOMPARE(w->sentencePanel()->text(), text);
+        QCOMPARE(w->controller()->analysis(), analysis);
+        QVERIFY(!w->isStartPageShown());
+        QCOMPARE(w->retentionEditor()->numLayers(), 4);
+
+        // A folder that does not exist at all.
+        w->openModelFolder(tmp_.filePath(QStringLiteral("nowhere")));
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 2, 10000);
+        QVERIFY2(w->lastError().contains(QStringLiteral("nowhere")), qPrintable(w->lastError()));
+        QCOMPARE(w->controller()->model(), model);
+    }
+
+    void clickingATokenHighlightsItEverywhere() {
+        auto w = openWindow();
+        QVERIFY(w);
+        auto* survival = survivalView(*w);
+        emit w->views()[1]->positionClicked(2);
+        QCOMPARE(w->highlightedPosition(), 2);
+        QCOMPARE(survival->canvas()->highlightedPosition(), 2);
+        emit survival->positionClicked(2);  // clicking it again clears it
+        QCOMPARE(w->highlightedPosition(), -1);
+        QCOMPARE(survival->canvas()->highlightedPosition(), -1);
+    }
+
+    void staleResultsAreDropped() {
+        AnalysisController controller;
+        QSignalSpy loaded(&controller, &AnalysisController::modelLoaded);
+        QSignalSpy ready(&controller, &AnalysisController::analysisReady);
+        controller.loadModel(model_);
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(ready.count() >= 1, 10000);  // the (empty) input after the load: nullptr
+        QVERIFY(!ready.front().at(0).value<std::shared_ptr<const pb::Analysis>>());
+        ready.clear();
+        // Many requests without waiting: only the newest one is delivered.
+        for (int i = 0; i < 20; ++i) {
+            controller.setInput(QStringLiteral("sentence number %1 of the burst").arg(i), std::nullopt);
+            controller.analyzeNow();
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!controller.isAnalysing(), 10000);
+        QTest::qWait(50);
+        QCOMPARE(ready.count(), 1);
+        const auto delivered = ready.front().at(0).value<std::shared_ptr<const pb::Analysis>>();
+        QVERIFY(delivered);
+        QCOMPARE(QString::fromStdString(delivered->text), QStringLiteral("sentence number 19 of the burst"));
+
+        // Debounced edits coalesce into one analysis.
+        ready.clear();
+        for (int i = 0; i < 5; ++i) controller.setInput(QStringLiteral("debounced %1").arg(i), std::nullopt);
+        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 10000);
+        QTest::qWait(150);
+        QCOMPARE(ready.count(), 1);
+    }
+
+    void droppingAFolderOpensIt() {
+        MainWindow w;
+        w.setErrorDialogsEnabled(false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(model_)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &drop);
+        QTRY_VERIFY_WITH_TIMEOUT(w.controller()->analysis() != nullptr, 10000);
+    }
+
+    void unsavedChangesPromptOnClose() {
+        auto w = openWindow();
+        QVERIFY(w);
+        w->sentencePanel()->setInput(QStringLiteral("an edit"), std::nullopt);
+        QVERIFY(w->isSessionModified());
+        int asked = 0;
+        w->setClosePrompt([&] {
+            ++asked;
+            return QMessageBox::Cancel;
+        });
+        QVERIFY(!w->close());
+        QCOMPARE(asked, 1);
+        QVERIFY(w->isVisible());
+        w->setClosePrompt([&] {
+            ++asked;
+            return QMessageBox::Discard;
+        });
+        QVERIFY(w->close());
+        QCOMPARE(asked, 2);
+    }
+
+    void everyViewExportsInEveryFormat() {
+        auto w = openWindow();
+        QVERIFY(w);
+        // POWERBERT_KEEP_EXPORTS=DIR keeps the files for a look.
+        const QString keep = qEnvironmentVariable("POWERBERT_KEEP_EXPORTS");
+        const QString dir = keep.isEmpty() ? tmp_.filePath(QStringLiteral("exports")) : keep;
+        QDir().mkpath(dir);
+        for (size_t i = 0; i < w->views().size(); ++i) {
+            pb::ui::AnalysisView* view = w->views()[i];
+            for (const char* suffix : {"png", "pdf", "svg"}) {
+                const QString path = dir + QStringLiteral("/view%1.%2").arg(i).arg(QLatin1String(suffix));
+                pb::ui::exportViewImage(*view, path);
+                QVERIFY2(QFileInfo(path).size() > 500, qPrintable(path));
+            }
+            QImage image;
+            QVERIFY(image.load(dir + QStringLiteral("/view%1.png").arg(i)));
+            pb::ui::exportViewCsv(*view, dir + QStringLiteral("/view%1.csv").arg(i));
+        }
+        QVERIFY(!w->saveScreenshots(tmp_.filePath(QStringLiteral("shots"))).isEmpty());
+        QCOMPARE(QDir(tmp_.filePath(QStringLiteral("shots"))).entryList(QDir::Files).size(), int(w->views().size()) + 1);
+    }
+
+    void paletteToggleIsPersisted() {
+        MainWindow w;
+        w.setDarkPalette(true);
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 128);
+        QVERIFY(QSettings().value(QStringLiteral("view/darkPalette")).toBool());
+        w.setDarkPalette(false);
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() >= 128);
+        QVERIFY(!QSettings().value(QStringLiteral("view/darkPalette")).toBool());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

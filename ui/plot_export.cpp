@@ -1,0 +1,223 @@
+#include "ui/plot_export.h"
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/trace_json.h"
+#include "ui/qt_paths.h"
+
+#include <qcustomplot.h>
+
+#include <QBuffer>
+#include <QFileInfo>
+#include <QPageLayout>
+#include <QPageSize>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QPixmap>
+#include <QSvgGenerator>
+
+#include <algorithm>
+#include <span>
+
+namespace pb::ui {
+
+namespace {
+
+constexpr double kPngScale = 2.0;
+
+// Lays out a widget that was never shown (a view in a tab not yet visited). A widget on screen is left
+// alone (resizing it would disturb the window); only the region of `size` is rendered from it.
+void ensureLaidOut(QWidget* widget, QSize size) {
+    if (!widget->isVisible() && widget->size() != size) widget->resize(size);
+    widget->ensurePolished();
+    if (widget->layout()) widget->layout()->activate();
+}
+
+void renderWidget(QWidget* widget, QPainter& painter, QSize size) {
+    widget->render(&painter, QPoint(), QRegion(QRect(QPoint(0, 0), size)),
+                   QWidget::DrawWindowBackground | QWidget::DrawChildren);
+}
+
+// The height down to the last row that is not plain background, plus a margin.
+int contentHeight(QWidget* widget, QSize size) {
+    ensureLaidOut(widget, size);
+    QImage probe(size, QImage::Format_RGB32);
+    const QColor background = widget->palette().color(QPalette::Window);
+    probe.fill(background);
+    QPainter painter(&probe);
+    renderWidget(widget, painter, size);
+    painter.end();
+    const QRgb plain = probe.pixel(0, size.height() - 1);
+    int last = size.height() - 1;
+    for (; last > 0; --last) {
+        const QRgb* row = reinterpret_cast<const QRgb*>(probe.constScanLine(last));
+        if (std::any_of(row, row + size.width(), [plain](QRgb p) { return p != plain; })) break;
+    }
+    return std::clamp(last + 1 + 12, std::min(50, size.height()), size.height());
+}
+
+QByteArray pngBytes(const QImage& image, const QString& what) {
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (!image.save(&buffer, "PNG")) throw pb::Error(what.toStdString() + ": cannot encode the PNG image");
+    return bytes;
+}
+
+QImage widgetImage(QWidget* widget, QSize size) {
+    ensureLaidOut(widget, size);
+    QImage image(size * kPngScale, QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(kPngScale);
+    image.fill(widget->palette().color(QPalette::Window));
+    QPainter painter(&image);
+    renderWidget(widget, painter, size);
+    painter.end();
+    return image;
+}
+
+// A PDF page of exactly the view's size (1 unit = 1 point), vector for plots.
+QByteArray pdfBytes(AnalysisView& view, QSize size) {
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    {
+        QPdfWriter writer(&buffer);
+        writer.setResolution(72);
+        writer.setCreator(QStringLiteral("PoWER-BERT Studio"));
+        writer.setTitle(view.title());
+        writer.setPageLayout(QPageLayout(QPageSize(QSizeF(size), QPageSize::Point), QPageLayout::Portrait, QMarginsF()));
+        if (QCustomPlot* plot = view.plot()) {
+            QCPPainter painter;
+            if (!painter.begin(&writer)) throw pb::Error(view.title().toStdString() + ": cannot start the PDF");
+            painter.setMode(QCPPainter::pmVectorized);
+            painter.setMode(QCPPainter::pmNoCaching);
+            painter.setWindow(QRect(QPoint(0, 0), size));
+            plot->toPainter(&painter, size.width(), size.height());
+            painter.end();
+        } else {
+            QWidget* widget = view.exportWidget();
+            ensureLaidOut(widget, size);
+            QPainter painter;
+            if (!painter.begin(&writer)) throw pb::Error(view.title().toStdString() + ": cannot start the PDF");
+            painter.setWindow(QRect(QPoint(0, 0), size));
+            renderWidget(widget, painter, size);
+            painter.end();
+        }
+    }
+    return bytes;
+}
+
+QByteArray svgBytes(AnalysisView& view, QSize size) {
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QSvgGenerator generator;
+    generator.setOutputDevice(&buffer);
+    generator.setSize(size);
+    generator.setViewBox(QRect(QPoint(0, 0), size));
+    generator.setTitle(view.title());
+    generator.setDescription(QStringLiteral("Exported by PoWER-BERT Studio"));
+    if (QCustomPlot* plot = view.plot()) {
+        QCPPainter painter;
+        if (!painter.begin(&generator)) throw pb::Error(view.title().toStdString() + ": cannot start the SVG");
+        painter.setMode(QCPPainter::pmVectorized);
+        painter.setMode(QCPPainter::pmNoCaching);
+        plot->toPainter(&painter, size.width(), size.height());
+        painter.end();
+    } else {
+        QWidget* widget = view.exportWidget();
+        ensureLaidOut(widget, size);
+        QPainter painter;
+        if (!painter.begin(&generator)) throw pb::Error(view.title().toStdString() + ": cannot start the SVG");
+        renderWidget(widget, painter, size);
+        painter.end();
+    }
+    return bytes;
+}
+
+}  // namespace
+
+std::optional<ImageFormat> imageFormatForPath(const QString& path) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("png")) return ImageFormat::Png;
+    if (suffix == QLatin1String("pdf")) return ImageFormat::Pdf;
+    if (suffix == QLatin1String("svg")) return ImageFormat::Svg;
+    return std::nullopt;
+}
+
+QString suffixOf(ImageFormat format) {
+    switch (format) {
+    case ImageFormat::Png: return QStringLiteral("png");
+    case ImageFormat::Pdf: return QStringLiteral("pdf");
+    case ImageFormat::Svg: return QStringLiteral("svg");
+    }
+    return {};
+}
+
+QSize exportSize(AnalysisView& view) {
+    const QSize fallback(1000, 650);
+    if (QCustomPlot* plot = view.plot()) {
+        const QSize size = plot->size();
+        const bool usable = plot->isVisible() && size.width() >= 50 && size.height() >= 50;
+        return usable ? size : fallback;
+    }
+    QWidget* widget = view.exportWidget();
+    if (!widget) return fallback;
+    // On screen: what the user sees. Never shown: laid out at its preferred size.
+    QSize size = fallback;
+    if (widget->isVisible() && widget->width() >= 50 && widget->height() >= 50) {
+        size = widget->size();
+    } else {
+        const QSize hint = widget->sizeHint();
+        if (hint.isValid() && hint.height() >= 50) size.setHeight(hint.height());
+        if (hint.isValid() && hint.width() > size.width()) size.setWidth(hint.width());
+    }
+    // A painted widget that fills its scroll area leaves empty background below its content: cut it.
+    size.setHeight(contentHeight(widget, size));
+    return size;
+}
+
+QImage viewImage(AnalysisView& view) {
+    const QSize size = exportSize(view);
+    if (QCustomPlot* plot = view.plot()) {
+        QImage image = plot->toPixmap(size.width(), size.height(), kPngScale).toImage();
+        image.setDevicePixelRatio(kPngScale);
+        return image;
+    }
+    return widgetImage(view.exportWidget(), size);
+}
+
+QByteArray renderView(AnalysisView& view, ImageFormat format) {
+    const QSize size = exportSize(view);
+    switch (format) {
+    case ImageFormat::Png: return pngBytes(viewImage(view), view.title());
+    case ImageFormat::Pdf: return pdfBytes(view, size);
+    case ImageFormat::Svg: return svgBytes(view, size);
+    }
+    return {};
+}
+
+void writeFileAtomically(const QString& path, const QByteArray& bytes) {
+    pb::write_file_atomically(toFsPath(path),
+                              std::as_bytes(std::span<const char>(bytes.constData(), static_cast<size_t>(bytes.size()))));
+}
+
+void exportViewImage(AnalysisView& view, const QString& path) {
+    const auto format = imageFormatForPath(path);
+    if (!format)
+        throw pb::Error(path.toStdString() + ": unknown image format (the file name must end in .png, .pdf or .svg)");
+    writeFileAtomically(path, renderView(view, *format));
+}
+
+void exportViewCsv(const AnalysisView& view, const QString& path) {
+    QString csv = view.tableCsv();
+    if (csv.isEmpty()) throw pb::Error(path.toStdString() + ": the view \"" + view.title().toStdString() + "\" has no data to export");
+    if (!csv.endsWith(QLatin1Char('\n'))) csv += QLatin1Char('\n');
+    writeFileAtomically(path, csv.toUtf8());
+}
+
+void exportAnalysisJson(const pb::Analysis& analysis, const QString& path) {
+    pb::write_file_atomically(toFsPath(path), pb::analysis_to_json(analysis).dump(1) + "\n");
+}
+
+}  // namespace pb::ui
