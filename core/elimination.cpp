@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -54,8 +55,10 @@ std::vector<int> parse_retention(std::string_view text, int num_layers, const st
         if (i >= text.size()) break;
         int value = 0;
         auto [end, ec] = std::from_chars(text.data() + i, text.data() + text.size(), value);
+        // Hardening fix: quote at most 60 bytes, so a megabyte of garbage does not become the message.
         if (ec != std::errc() || (end < text.data() + text.size() && *end != ',' && *end != ' ' && *end != '\t'))
-            throw Error(source + ": \"" + std::string(text) + "\" is not a comma-separated list of integers");
+            throw Error(source + ": \"" + std::string(text.substr(0, 60)) + (text.size() > 60 ? "..." : "") +
+                        "\" is not a comma-separated list of integers");
         keep.push_back(value);
         i = static_cast<size_t>(end - text.data());
     }
@@ -75,6 +78,12 @@ RetentionPlan load_retention_json(const std::filesystem::path& file, int num_lay
     RetentionPlan plan;
     for (const auto& v : j["retention"]) {
         if (!v.is_number_integer()) throw Error(file.string() + ": \"retention\" must hold integers only");
+        // Hardening fix: get<int>() wrapped values beyond int (4294967300 became 4), so a bad file
+        // could pass validation with values it never held.
+        const bool fits_int = v.is_number_unsigned() ? v.get<uint64_t>() <= uint64_t(std::numeric_limits<int>::max())
+                                                     : v.get<int64_t>() >= std::numeric_limits<int>::min() &&
+                                                           v.get<int64_t>() <= std::numeric_limits<int>::max();
+        if (!fits_int) throw Error(file.string() + ": \"retention\" value " + v.dump() + " is out of range");
         plan.keep.push_back(v.get<int>());
     }
     validate_retention(plan.keep, num_layers, file.string());

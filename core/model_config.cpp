@@ -13,6 +13,12 @@ namespace {
 
 [[noreturn]] void fail(const std::string& source, const std::string& problem) { throw Error(source + ": " + problem); }
 
+// Hardening fix: json::dump() recurses once per nesting level, so quoting a hostile value such as
+// 100000 nested arrays overflowed the stack. Arrays and objects are named by type, not printed.
+std::string describe(const nlohmann::json& v) {
+    return v.is_structured() ? std::string("an ") + v.type_name() : v.dump();
+}
+
 // Ranges generous enough for every published BERT, tight enough that a hostile config cannot make
 // the tool allocate terabytes before the weights are even checked.
 int read_int(const nlohmann::json& j, const char* key, const std::string& source, long lo, long hi,
@@ -22,10 +28,11 @@ int read_int(const nlohmann::json& j, const char* key, const std::string& source
         fail(source, std::string("missing required key \"") + key + "\"");
     }
     const auto& v = j[key];
-    if (!v.is_number_integer()) fail(source, std::string("\"") + key + "\" must be an integer, found " + v.dump());
+    if (!v.is_number_integer()) fail(source, std::string("\"") + key + "\" must be an integer, found " + describe(v));
     long value = v.get<long>();
-    if (value < lo || value > hi)
-        fail(source, std::string("\"") + key + "\" = " + std::to_string(value) + " is outside the supported range [" +
+    // Hardening fix: quote the value as written; get<long>() shows 18446744073709551615 as -1.
+    if (value < lo || value > hi || (v.is_number_unsigned() && v.get<unsigned long>() > static_cast<unsigned long>(hi)))
+        fail(source, std::string("\"") + key + "\" = " + v.dump() + " is outside the supported range [" +
                          std::to_string(lo) + ", " + std::to_string(hi) + "]");
     return static_cast<int>(value);
 }
@@ -83,7 +90,9 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
     if (j.contains("layer_norm_eps")) {
         if (!j["layer_norm_eps"].is_number()) fail(source, "\"layer_norm_eps\" must be a number");
         double eps = j["layer_norm_eps"].get<double>();
-        if (!(eps > 0 && eps < 1)) fail(source, "\"layer_norm_eps\" = " + std::to_string(eps) + " must lie in (0, 1)");
+        // Hardening fix: also reject an eps that is 0 as a float (1e-50 used to become 0).
+        if (!(eps > 0 && eps < 1) || !(static_cast<float>(eps) > 0))
+            fail(source, "\"layer_norm_eps\" = " + std::to_string(eps) + " must lie in (0, 1)");
         c.layer_norm_eps = static_cast<float>(eps);
     }
     if (j.contains("hidden_act")) {
@@ -92,7 +101,7 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
     }
     c.activation = parse_activation(c.activation_name, source);
     if (j.contains("position_embedding_type") && j["position_embedding_type"] != "absolute")
-        fail(source, "\"position_embedding_type\" = " + j["position_embedding_type"].dump() +
+        fail(source, "\"position_embedding_type\" = " + describe(j["position_embedding_type"]) +
                          " is not supported (absolute)");
     c.id2label = parse_labels(j, source, c.num_labels);
     c.num_labels = read_int(j, "num_labels", source, 1, 10000, c.num_labels);

@@ -301,7 +301,12 @@ void append_wordpieces(const NormText& t, std::size_t begin, std::size_t end, co
     std::string candidate;
     for (std::size_t start = 0, stop = 0; start < n; start = stop) {
         const std::size_t prefix = start > 0 ? m.prefix.size() : 0;
-        for (stop = n; stop > start && offset[stop] - offset[start] + prefix > m.longest_token;) --stop;
+        // Hardening fix: start at most longest_token characters ahead (every character is at least a
+        // byte, so longer candidates cannot match). Counting down from n made a long word quadratic,
+        // which hung on a 1 MB word when tokenizer.json allows it (huge max_input_chars_per_word).
+        for (stop = std::min(n, start + m.longest_token);
+             stop > start && offset[stop] - offset[start] + prefix > m.longest_token;)
+            --stop;
         for (; stop > start; --stop) {
             candidate.assign(m.prefix, 0, prefix);
             candidate.append(word, offset[start], offset[stop] - offset[start]);
@@ -378,7 +383,11 @@ std::string_view trim_end_white_space(std::string_view s) {
 }
 
 std::vector<std::string> read_vocab_lines(const std::filesystem::path& path) {
-    if (std::filesystem::is_directory(path)) throw Error(path_string(path) + ": is a folder, not a vocabulary file");
+    // Hardening fix (here and below): the error_code overloads, because the throwing ones leaked
+    // std::filesystem::filesystem_error for e.g. a name that is too long, instead of pb::Error.
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw Error(path_string(path) + ": is a folder, not a vocabulary file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path_string(path) + ": cannot open the vocabulary file");
     std::vector<std::string> lines;
@@ -393,7 +402,8 @@ std::vector<std::string> read_vocab_lines(const std::filesystem::path& path) {
 }
 
 Json read_json(const std::filesystem::path& path) {
-    if (std::filesystem::is_directory(path)) throw Error(path_string(path) + ": is a folder, not a JSON file");
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw Error(path_string(path) + ": is a folder, not a JSON file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path_string(path) + ": cannot open the file");
     try {
@@ -660,14 +670,15 @@ WordpieceTokenizer WordpieceTokenizer::from_tokenizer_json(const std::filesystem
 
 WordpieceTokenizer WordpieceTokenizer::from_model_folder(const std::filesystem::path& dir) {
     const auto config_path = dir / "tokenizer_config.json";
-    const bool has_config = std::filesystem::is_regular_file(config_path);
-    if (std::filesystem::is_regular_file(dir / "tokenizer.json")) {
+    std::error_code ec;
+    const bool has_config = std::filesystem::is_regular_file(config_path, ec);
+    if (std::filesystem::is_regular_file(dir / "tokenizer.json", ec)) {
         WordpieceTokenizer t = from_tokenizer_json(dir / "tokenizer.json");
         // tokenizer.json has no notion of the model's length; the config keeps it.
         if (has_config) t.options_.model_max_length = read_tokenizer_config(config_path).model_max_length;
         return t;
     }
-    if (!std::filesystem::is_regular_file(dir / "vocab.txt"))
+    if (!std::filesystem::is_regular_file(dir / "vocab.txt", ec))
         throw Error(path_string(dir) + ": no tokenizer.json or vocab.txt in this folder");
     return from_vocab_file(dir / "vocab.txt", has_config ? read_tokenizer_config(config_path) : TokenizerOptions{});
 }

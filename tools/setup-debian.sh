@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages PoWER-BERT Studio builds against (see README "Dependencies").
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config
-          qt6-base-dev libqt6svg6-dev libqcustomplot-dev
+          qt6-base-dev qt6-svg-dev libqcustomplot-dev
           libeigen3-dev nlohmann-json3-dev libicu-dev libcli11-dev
           xvfb xauth)
 missing=()

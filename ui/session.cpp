@@ -50,11 +50,17 @@ nlohmann::ordered_json sessionToJson(const SessionState& s) {
     return j;
 }
 
+// Arrays and objects are named by type, not printed: dump() recurses once per nesting level, and a
+// hostile file with 100,000 nested brackets would overflow the stack while building the message.
+static std::string describe(const nlohmann::json& v) {
+    return v.is_structured() ? std::string("an ") + v.type_name() : v.dump();
+}
+
 SessionState sessionFromJson(const nlohmann::json& j, const std::string& source) {
     if (!j.is_object()) throw pb::Error(source + ": a session must be a JSON object, not " + std::string(j.type_name()));
     const auto& schema = required(j, "schema", source);
     if (!schema.is_string() || schema.get<std::string>() != kSessionSchema)
-        fail(source, "schema", "expected \"" + std::string(kSessionSchema) + "\", found " + schema.dump());
+        fail(source, "schema", "expected \"" + std::string(kSessionSchema) + "\", found " + describe(schema));
 
     SessionState s;
     s.modelPath = requiredString(j, "model", source);
@@ -71,7 +77,7 @@ SessionState sessionFromJson(const nlohmann::json& j, const std::string& source)
     }
     const auto& seed = required(j, "seed", source);
     if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<int64_t>() >= 0))
-        fail(source, "seed", "must be a non-negative integer, not " + seed.dump());
+        fail(source, "seed", "must be a non-negative integer, not " + describe(seed));
     s.seed = seed.get<uint64_t>();
 
     const auto& retention = required(j, "retention", source);
@@ -79,7 +85,7 @@ SessionState sessionFromJson(const nlohmann::json& j, const std::string& source)
     for (size_t i = 0; i < retention.size(); ++i) {
         const auto& v = retention[i];
         if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > std::numeric_limits<int>::max())
-            fail(source, "retention[" + std::to_string(i) + "]", "must be a positive integer, not " + v.dump());
+            fail(source, "retention[" + std::to_string(i) + "]", "must be a positive integer, not " + describe(v));
         s.retention.push_back(v.get<int>());
     }
     if (!s.retention.empty()) {
@@ -100,7 +106,7 @@ SessionState sessionFromJson(const nlohmann::json& j, const std::string& source)
     const auto& highlighted = required(j, "highlighted_position", source);
     if (!highlighted.is_number_integer() || highlighted.get<int64_t>() < -1 ||
         highlighted.get<int64_t>() > std::numeric_limits<int>::max())
-        fail(source, "highlighted_position", "must be an integer >= -1, not " + highlighted.dump());
+        fail(source, "highlighted_position", "must be an integer >= -1, not " + describe(highlighted));
     s.highlightedPosition = highlighted.get<int>();
     return s;
 }
