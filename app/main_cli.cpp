@@ -135,7 +135,7 @@ struct DatasetArgs {
 };
 
 void add_dataset_options(CLI::App* cmd, DatasetArgs& d) {
-    cmd->add_option("--model", d.model, "Hugging Face model folder (config.json, model.safetensors, vocab)")->required();
+    cmd->add_option("--model", d.model, "Hugging Face model folder (default: the embedded default model)");
     cmd->add_option("--data", d.data, "A GLUE .tsv file (or label<TAB>sentence)")->required()->check(CLI::ExistingFile);
     cmd->add_option("--task", d.task, "GLUE task (SST-2, CoLA, MRPC, STS-B, QQP, MNLI, QNLI, RTE, generic); default: guessed from the file");
     auto* r = cmd->add_option("--retention", d.retention, "Word vectors kept per layer, e.g. 7,7,7,7 (for inputs shorter than a value, all are kept)");
@@ -480,13 +480,31 @@ int bench_train(pb::train::TrainBenchmarkOptions options, const std::string& out
 }
 }  // namespace
 
+// The embedded default model, looked up beside the executable: build/app/ in a source tree, bin/
+// next to share/ when installed.
+std::string default_model_folder() {
+    std::error_code ec;
+    auto dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+    for (const char* relative : {"../../resources/default-model", "../resources/default-model",
+                                 "../share/powerbert-studio/default-model"}) {
+        auto candidate = (dir / relative).lexically_normal();
+        if (std::filesystem::exists(candidate / "model.safetensors", ec)) return candidate.string();
+    }
+    throw pb::Error("--model: not given, and no default model was found beside " + dir.string() +
+                    " (expected resources/default-model)");
+}
+
+void use_default_model(std::string& model) {
+    if (model.empty()) model = default_model_folder();
+}
+
 int main(int argc, char** argv) {
     CLI::App app{"powerbert: inspect and benchmark PoWER-BERT (progressive word-vector elimination) on BERT models"};
     app.require_subcommand(1);
 
     AnalyzeArgs a;
     auto* analyze_cmd = app.add_subcommand("analyze", "Run the full model and PoWER-BERT on one input and compare them");
-    analyze_cmd->add_option("--model", a.model, "Hugging Face model folder (config.json, model.safetensors, vocab)")->required();
+    analyze_cmd->add_option("--model", a.model, "Hugging Face model folder (default: the embedded default model)");
     analyze_cmd->add_option("--text", a.text, "The sentence to analyse")->required();
     analyze_cmd->add_option("--pair", a.pair, "An optional second sentence");
     analyze_cmd->add_option("--retention", a.retention, "Word vectors kept per layer, e.g. 12,10,8,...");
@@ -515,7 +533,7 @@ int main(int argc, char** argv) {
 
     std::string info_model;
     auto* info_cmd = app.add_subcommand("info", "Print the model's configuration and files");
-    info_cmd->add_option("--model", info_model, "Hugging Face model folder")->required();
+    info_cmd->add_option("--model", info_model, "Hugging Face model folder (default: the embedded default model)");
 
     DatasetArgs eval_args, experiment_args;
     auto* eval_cmd = add_eval_command(app, eval_args);
@@ -532,6 +550,10 @@ int main(int argc, char** argv) {
         return app.exit(e);
     }
     try {
+        if (*analyze_cmd) use_default_model(a.model);
+        if (*info_cmd) use_default_model(info_model);
+        if (*eval_cmd) use_default_model(eval_args.model);
+        if (*experiment_cmd) use_default_model(experiment_args.model);
         if (*analyze_cmd) return analyze(a);
         if (*bench_cmd) return bench(b);
         if (*info_cmd) return info(info_model);

@@ -9,7 +9,7 @@ model="$root/resources/default-model"
 if [ ! -f "$model/model.safetensors" ]; then
   model="$root/build/demo-model"
   if [ ! -f "$model/model.safetensors" ]; then
-    echo "No trained default model in resources/ yet: making an untrained seeded demo model in $model" >&2
+    echo "No default model in resources/: making an untrained seeded demo model in $model" >&2
     "$root/build/app/powerbert" make-demo-model --out "$model" --vocab "$root/resources/vocab/bert-base-uncased.txt"
   fi
 fi
