@@ -18,5 +18,5 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
 fi
 echo "No display found (DISPLAY/WAYLAND_DISPLAY unset): the GUI needs one (try: xvfb-run -a tools/run-studio.sh)." >&2
 echo "Running the same analysis with the command-line tool instead:" >&2
-exec "$root/build/app/powerbert" analyze --model "$model" --keep-fraction 0.7 \
+exec "$root/build/app/powerbert" analyze --model "$model" \
   --text "The film is a charming, funny and moving piece of work."
