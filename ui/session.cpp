@@ -124,10 +124,10 @@ SessionState loadSession(const QString& path) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(bytes.constData(), bytes.constData() + bytes.size());
-    } catch (const nlohmann::json::parse_error& e) {
-        // e.byte is the 1-based position of the problem.
+    } catch (const nlohmann::json::exception& e) {
+        // parse_error, and out_of_range for a number too large for a double (found by fuzz_session).
         const std::string what = e.what();
-        const size_t start = what.find("parse error");
+        const size_t start = what.find(' ') == std::string::npos ? std::string::npos : what.find(' ') + 1;
         throw pb::Error(source + ": not valid JSON: " + (start == std::string::npos ? what : what.substr(start)));
     }
     return sessionFromJson(j, source);
