@@ -1,5 +1,6 @@
 // The five analysis views on a real Analysis of a small seeded (untrained) BERT: each view must show
 // exactly what the traces recorded, react to clicks, clear on nullptr, and paint something.
+#include "small_test_model.h"
 #include "core/analysis.h"
 #include "core/model_folder.h"
 #include "core/seeded_weights.h"
@@ -27,19 +28,6 @@ using namespace pb::ui;
 namespace {
 
 const char* kSentence = "the movie was surprisingly good, although the ending felt rushed and predictable.";
-
-pb::ModelConfig smallConfig() {
-    pb::ModelConfig c;
-    c.vocab_size = 30522;
-    c.hidden_size = 64;
-    c.num_layers = 4;
-    c.num_heads = 4;
-    c.intermediate_size = 128;
-    c.max_position = 128;
-    c.num_labels = 2;
-    c.id2label = {"negative", "positive"};
-    return c;
-}
 
 // One CSV record without embedded line breaks (RFC 4180 quoting).
 QStringList parseCsvLine(const QString& line) {
@@ -143,8 +131,7 @@ private:
 
 void TestAnalysisViews::initTestCase() {
     QVERIFY(dir_.isValid());
-    const std::filesystem::path vocab =
-        std::filesystem::path(POWERBERT_FIXTURES) / ".." / ".." / "resources" / "vocab" / "bert-base-uncased.txt";
+    const std::filesystem::path vocab = bundledVocab();
     QVERIFY(std::filesystem::exists(vocab));
     folder_ = std::filesystem::path(dir_.path().toStdString()) / "model";
     pb::write_seeded_bert_folder(folder_, smallConfig(), 7, pb::DType::F32, vocab);

@@ -1,6 +1,7 @@
 // The main window end to end on a small seeded model: typing updates every view, editing the
 // retention configuration changes the survivors, a bad model folder reports its precise error and
 // the previous model stays, stale analyses are dropped, the unsaved-changes prompt works.
+#include "small_test_model.h"
 #include "core/seeded_weights.h"
 #include "ui/analysis_controller.h"
 #include "ui/analysis_view.h"
@@ -31,20 +32,7 @@ using pb::ui::MainWindow;
 
 namespace {
 
-pb::ModelConfig smallConfig() {
-    pb::ModelConfig c;
-    c.vocab_size = 30522;
-    c.hidden_size = 64;
-    c.num_layers = 4;
-    c.num_heads = 4;
-    c.intermediate_size = 128;
-    c.max_position = 128;
-    c.num_labels = 2;
-    c.id2label = {"negative", "positive"};
-    return c;
-}
-
-const fs::path kVocab = fs::path(POWERBERT_FIXTURES) / ".." / ".." / "resources" / "vocab" / "bert-base-uncased.txt";
+const fs::path kVocab = bundledVocab();
 
 pb::ui::TokenSurvivalView* survivalView(const MainWindow& w) {
     for (auto* view : w.views())

@@ -1,5 +1,6 @@
 // plot_export: PNG, PDF and SVG of a plot view and of a widget view, CSV of a view's table, JSON of an
 // analysis, every file written atomically (an existing file is replaced, no temporary files remain).
+#include "small_test_model.h"
 #include "core/analysis.h"
 #include "core/error.h"
 #include "core/model_folder.h"
@@ -74,19 +75,6 @@ bool isSvg(const QByteArray& bytes) {
         }
     }
     return false;
-}
-
-pb::ModelConfig smallConfig() {
-    pb::ModelConfig c;
-    c.vocab_size = 30522;
-    c.hidden_size = 64;
-    c.num_layers = 4;
-    c.num_heads = 4;
-    c.intermediate_size = 128;
-    c.max_position = 128;
-    c.num_labels = 2;
-    c.id2label = {"negative", "positive"};
-    return c;
 }
 
 }  // namespace
@@ -201,7 +189,7 @@ private slots:
     void analysisJsonHasTheCliSchema() {
         const fs::path model = fs::path(tmp_.path().toStdString()) / "model";
         pb::write_seeded_bert_folder(model, smallConfig(), 3, pb::DType::F32,
-                                     fs::path(POWERBERT_FIXTURES) / ".." / ".." / "resources" / "vocab" / "bert-base-uncased.txt");
+                                     bundledVocab());
         const pb::ModelFolder folder = pb::load_model_folder(model);
         pb::RetentionPlan plan;
         plan.keep = {6, 4, 3, 2};

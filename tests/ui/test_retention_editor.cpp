@@ -1,5 +1,6 @@
 // RetentionEditor: non-increasing values through spin boxes and plot drags, the documented presets,
 // clamping to the sentence length, multiply-adds, retention.json load/save.
+#include "small_test_model.h"
 #include "core/elimination.h"
 #include "core/flops.h"
 #include "core/model_config.h"
@@ -19,19 +20,6 @@
 using pb::ui::RetentionEditor;
 
 namespace {
-
-pb::ModelConfig smallConfig() {
-    pb::ModelConfig c;
-    c.vocab_size = 30522;
-    c.hidden_size = 64;
-    c.num_layers = 4;
-    c.num_heads = 4;
-    c.intermediate_size = 128;
-    c.max_position = 128;
-    c.num_labels = 2;
-    c.id2label = {"negative", "positive"};
-    return c;
-}
 
 bool nonIncreasing(const std::vector<int>& keep) {
     for (size_t j = 1; j < keep.size(); ++j)

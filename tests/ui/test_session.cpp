@@ -1,5 +1,6 @@
 // Sessions: the JSON round trip restores every field, in the file and in the main window; a missing
 // or corrupt session gives a precise error and leaves the window's state untouched.
+#include "small_test_model.h"
 #include "core/error.h"
 #include "core/seeded_weights.h"
 #include "ui/analysis_controller.h"
@@ -25,22 +26,9 @@ using pb::ui::SessionState;
 
 namespace {
 
-pb::ModelConfig smallConfig() {
-    pb::ModelConfig c;
-    c.vocab_size = 30522;
-    c.hidden_size = 64;
-    c.num_layers = 4;
-    c.num_heads = 4;
-    c.intermediate_size = 128;
-    c.max_position = 128;
-    c.num_labels = 2;
-    c.id2label = {"negative", "positive"};
-    return c;
-}
-
 QString makeModel(const QString& dir, uint64_t seed) {
     pb::write_seeded_bert_folder(dir.toStdString(), smallConfig(), seed, pb::DType::F32,
-                                 fs::path(POWERBERT_FIXTURES) / ".." / ".." / "resources" / "vocab" / "bert-base-uncased.txt");
+                                 bundledVocab());
     return dir;
 }
 
