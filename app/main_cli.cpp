@@ -9,6 +9,7 @@
 #include "core/model_folder.h"
 #include "core/seeded_weights.h"
 #include "core/trace_json.h"
+#include "core/train/pretraining.h"
 #include "core/train/train_benchmark.h"
 #include "core/train/training_steps.h"
 
@@ -21,6 +22,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <iostream>
 
 namespace {
@@ -394,19 +397,49 @@ pb::Progress train_progress() {
     };
 }
 
-int run_train_cli(const pb::train::StepOptions& options) {
+using TrainRun = std::function<nlohmann::json(const pb::Progress&, const pb::train::TrainLog&)>;
+
+int run_train_cli(const TrainRun& run, const std::filesystem::path& out) {
     g_train_interrupted = false;
     std::signal(SIGINT, on_train_interrupt);
     try {
-        auto summary = pb::train::run_train_step(options, train_progress(),
-                                                 [](const std::string& line) { std::cerr << "powerbert: " << line << '\n'; });
+        auto summary = run(train_progress(), [](const std::string& line) { std::cerr << "powerbert: " << line << '\n'; });
         std::cout << summary.dump(2) << '\n';
     } catch (const pb::Cancelled&) {
-        std::cerr << "powerbert: interrupted; a checkpoint is in " << (options.out / "checkpoint").string()
+        std::cerr << "powerbert: interrupted; a checkpoint is in " << (out / "checkpoint").string()
                   << " (run the same command again to resume)\n";
         return 130;
     }
     return 0;
+}
+
+int run_train_cli(const pb::train::StepOptions& options) {
+    return run_train_cli([&](const pb::Progress& p, const pb::train::TrainLog& l) { return pb::train::run_train_step(options, p, l); },
+                         options.out);
+}
+
+int train_pretrain(const pb::train::PretrainOptions& options) {
+    return run_train_cli([&](const pb::Progress& p, const pb::train::TrainLog& l) { return pb::train::run_pretrain(options, p, l); },
+                         options.out);
+}
+
+void add_pretrain_options(CLI::App* cmd, pb::train::PretrainOptions& o) {
+    cmd->add_option("--model", o.model, "Initial Hugging Face folder (e.g. from make-demo-model); its tokenizer is used")->required();
+    cmd->add_option("--corpus", o.corpus, "Text files (.txt, paragraphs separated by blank lines) or GLUE .tsv files")
+        ->required()->check(CLI::ExistingFile);
+    cmd->add_option("--heldout", o.heldout, "Text to measure masked-token accuracy on (best checkpoint kept)")->check(CLI::ExistingFile);
+    cmd->add_option("--out", o.out, "Output folder (BertForMaskedLM Hugging Face folder + training.json)")->required();
+    cmd->add_option("--epochs", o.epochs, "Passes over the corpus, each with fresh masks (default 1)");
+    cmd->add_option("--batch", o.batch, "Sequences per optimizer step (default 32)");
+    cmd->add_option("--max-length", o.max_length, "Tokens per sequence (default 128)");
+    cmd->add_option("--lr", o.lr, "Peak learning rate (default 5e-4)");
+    cmd->add_option("--weight-decay", o.weight_decay, "AdamW weight decay (default 0.01)");
+    cmd->add_option("--mask-probability", o.mask_probability, "Share of word pieces predicted (default 0.15)");
+    cmd->add_option("--max-sequences", o.max_sequences, "Use only the first N sequences per pass");
+    cmd->add_option("--seed", o.seed, "Seed of masking, shuffling and dropout");
+    cmd->add_option("--checkpoint-every", o.checkpoint_every, "Also checkpoint every N steps");
+    cmd->add_flag("--from-scratch", o.from_scratch, "Re-initialise every weight as Hugging Face's BERT does first");
+    cmd->add_flag("!--no-resume", o.resume, "Ignore an existing checkpoint in --out");
 }
 
 int train_finetune(pb::train::StepOptions options) {
@@ -444,14 +477,16 @@ void add_train_options(CLI::App* cmd, pb::train::StepOptions& o) {
 }
 
 struct TrainCommands {
-    CLI::App *finetune = nullptr, *search = nullptr, *retrain = nullptr, *bench = nullptr;
+    CLI::App *pretrain = nullptr, *finetune = nullptr, *search = nullptr, *retrain = nullptr, *bench = nullptr;
 };
 
-TrainCommands add_train_commands(CLI::App& app, pb::train::StepOptions& o, pb::train::TrainBenchmarkOptions& b,
-                                 std::string& bench_out) {
+TrainCommands add_train_commands(CLI::App& app, pb::train::StepOptions& o, pb::train::PretrainOptions& p,
+                                 pb::train::TrainBenchmarkOptions& b, std::string& bench_out) {
     TrainCommands c;
-    auto* train = app.add_subcommand("train", "PoWER-BERT's training steps: finetune, search, retrain");
+    auto* train = app.add_subcommand("train", "Training: pretrain (masked LM), then PoWER-BERT's finetune, search, retrain");
     train->require_subcommand(1);
+    c.pretrain = train->add_subcommand("pretrain", "Masked-LM pre-training on plain text (writes a BertForMaskedLM folder)");
+    add_pretrain_options(c.pretrain, p);
     c.finetune = train->add_subcommand("finetune", "Fine-tune a pre-trained folder on a GLUE task (best dev checkpoint kept)");
     add_train_options(c.finetune, o);
     c.search = train->add_subcommand("search", "Configuration search with Soft-Extract layers (writes retention.json)");
@@ -540,9 +575,10 @@ int main(int argc, char** argv) {
     auto* experiment_cmd = add_experiment_command(app, experiment_args);
 
     pb::train::StepOptions train_args;
+    pb::train::PretrainOptions pretrain_args;
     pb::train::TrainBenchmarkOptions bench_train_args;
     std::string bench_train_out;
-    auto train_cmds = add_train_commands(app, train_args, bench_train_args, bench_train_out);
+    auto train_cmds = add_train_commands(app, train_args, pretrain_args, bench_train_args, bench_train_out);
 
     try {
         app.parse(argc, argv);
@@ -560,6 +596,7 @@ int main(int argc, char** argv) {
         if (*demo_cmd) return make_demo_model(d);
         if (*eval_cmd) return eval_dataset(eval_args);
         if (*experiment_cmd) return run_experiment(experiment_args);
+        if (*train_cmds.pretrain) return train_pretrain(pretrain_args);
         if (*train_cmds.finetune) return train_finetune(train_args);
         if (*train_cmds.search) return train_search(train_args);
         if (*train_cmds.retrain) return train_retrain(train_args);

@@ -25,7 +25,9 @@ std::vector<size_t> split_by_tokens(std::span<const PassItem> items, int chunks)
 PassOutput<float> BatchGradients::accumulate(const TrainableBert& model, std::span<const PassItem> items,
                                              const PassSettings& settings, float loss_scale, std::vector<float>& grads) {
     const ParameterLayout& L = model.layout;
-    const size_t begin = L.dense_begin, end = L.total;
+    // The masked-LM decoder is tied to the word embeddings, so its gradient to them is dense and
+    // goes through the buffers; otherwise word-embedding gradients come back as rows (sparse).
+    const size_t begin = settings.masked_lm ? 0 : L.dense_begin, end = L.total;
     const int chunks = static_cast<int>(std::min<size_t>(size_t(chunks_), std::max<size_t>(1, items.size())));
     if (buffers_.size() < size_t(chunks)) buffers_.resize(chunks);
     const auto bounds = split_by_tokens(items, chunks);
@@ -66,6 +68,8 @@ PassOutput<float> BatchGradients::accumulate(const TrainableBert& model, std::sp
     out.logits.resize(static_cast<Eigen::Index>(items.size()), model.config.num_labels);
     for (int c = 0; c < chunks; ++c) {
         out.loss_sum += outputs[c].loss_sum;
+        out.mlm_rows += outputs[c].mlm_rows;
+        out.mlm_correct += outputs[c].mlm_correct;
         if (outputs[c].logits.rows()) out.logits.middleRows(bounds[c], outputs[c].logits.rows()) = outputs[c].logits;
     }
     return out;
@@ -92,7 +96,9 @@ PassOutput<float> predict(const TrainableBert& model, std::span<const PassItem> 
     out.logits.resize(static_cast<Eigen::Index>(items.size()), model.config.num_labels);
     for (int p = 0; p < pieces; ++p) {
         out.loss_sum += outputs[p].loss_sum;
-        out.logits.middleRows(size_t(p) * piece, outputs[p].logits.rows()) = outputs[p].logits;
+        out.mlm_rows += outputs[p].mlm_rows;
+        out.mlm_correct += outputs[p].mlm_correct;
+        if (outputs[p].logits.rows()) out.logits.middleRows(size_t(p) * piece, outputs[p].logits.rows()) = outputs[p].logits;
     }
     return out;
 }

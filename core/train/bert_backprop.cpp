@@ -8,7 +8,10 @@
 #include "core/train/extract_grad.h"
 #include "core/train/layer_norm_grad.h"
 #include "core/train/linear_grad.h"
+#include "core/train/masked_lm_head_grad.h"
 #include "core/train/task_head_grad.h"
+
+#include <algorithm>
 
 namespace pb::train {
 namespace {
@@ -44,6 +47,82 @@ void hidden_mask(Mat<S>& mask, const Stack& stack, int H, double p, std::span<co
                           dropout_key(items[s].dropout_seed, site, layer));
 }
 
+
+// The sequence-classification head on the [CLS] rows; returns d loss / d x (empty without grads).
+template <class S>
+Mat<S> task_head_step(const ModelConfig& c, const ParameterLayout& L, const S* params, S* grads,
+                      std::span<const PassItem> items, const Stack& stack, const Mat<S>& x, double p_hidden,
+                      S loss_scale, PassOutput<S>& result) {
+    auto P = [&](int slot) { return params + L.offset(slot); };
+    auto G = [&](int slot) { return grads ? grads + L.offset(slot) : nullptr; };
+    const int count = static_cast<int>(items.size()), H = c.hidden_size;
+    Mat<S> cls(count, H);
+    for (int s = 0; s < count; ++s) cls.row(s) = x.row(stack.offset[s]);
+    std::vector<uint64_t> head_keys(count);
+    for (int s = 0; s < count; ++s) head_keys[s] = dropout_key(items[s].dropout_seed, DropoutSite::Pooled, 0);
+    HeadCache<S> head;
+    head_forward<S>(cls, P(L.pooler_w), P(L.pooler_b), P(L.classifier_w), P(L.classifier_b), c.num_labels, p_hidden,
+                    head_keys, head);
+    std::vector<float> labels(count);
+    for (int s = 0; s < count; ++s) labels[s] = items[s].example->label;
+    Mat<S> dlogits;
+    result.loss_sum = head_loss<S>(head.logits, labels, c.regression, loss_scale, dlogits);
+    result.logits = head.logits;
+    if (!grads) return {};
+    Mat<S> dcls;
+    head_backward<S>(dlogits, head, P(L.pooler_w), P(L.classifier_w), c.num_labels, G(L.pooler_w), G(L.pooler_b),
+                     G(L.classifier_w), G(L.classifier_b), dcls);
+    Mat<S> dx = Mat<S>::Zero(stack.rows, H);
+    for (int s = 0; s < count; ++s) dx.row(stack.offset[s]) = dcls.row(s);
+    return dx;
+}
+
+// The masked-LM head on the rows with a target; each example's loss is the mean cross-entropy of
+// its predicted positions. The decoder's gradient goes to the (tied) word embeddings in grads.
+template <class S>
+Mat<S> masked_lm_step(const ModelConfig& c, const ParameterLayout& L, const S* params, S* grads,
+                      std::span<const PassItem> items, const Stack& stack, const Mat<S>& x, S loss_scale,
+                      PassOutput<S>& result) {
+    if (!L.masked_lm) throw Error("masked-LM pass: the parameters hold no masked-LM head");
+    const MaskedLmSlots& h = *L.masked_lm;
+    auto P = [&](int slot) { return params + L.offset(slot); };
+    auto G = [&](int slot) { return grads ? grads + L.offset(slot) : nullptr; };
+    std::vector<int> rows;
+    std::vector<int32_t> targets;
+    std::vector<S> weights;
+    for (size_t s = 0; s < items.size(); ++s) {
+        const auto& t = items[s].example->mlm_targets;
+        if (t.size() != items[s].example->ids.size())
+            throw Error("masked-LM pass: an example's targets do not match its tokens");
+        const auto predicted = std::count_if(t.begin(), t.end(), [](int32_t v) { return v >= 0; });
+        for (size_t i = 0; i < t.size(); ++i) {
+            if (t[i] < 0) continue;
+            if (t[i] >= c.vocab_size) throw Error("masked-LM pass: target token id out of range");
+            rows.push_back(stack.offset[s] + static_cast<int>(i));
+            targets.push_back(t[i]);
+            weights.push_back(S(1) / S(predicted));
+        }
+    }
+    const int M = static_cast<int>(rows.size()), H = c.hidden_size;
+    Mat<S> selected(M, H);
+    for (int r = 0; r < M; ++r) selected.row(r) = x.row(rows[r]);
+    const MaskedLmWeights<S> w{P(L.word), P(h.dense_w), P(h.dense_b), P(h.norm_g), P(h.norm_b), P(h.bias)};
+    MaskedLmCache<S> cache;
+    masked_lm_forward<S>(selected, w, c, cache);
+    Mat<S> dlogits;
+    const auto score = masked_lm_loss<S>(cache.logits, targets, weights, loss_scale, dlogits);
+    result.loss_sum = score.loss_sum;
+    result.mlm_rows = M;
+    result.mlm_correct = score.correct;
+    if (!grads) return {};
+    Mat<S> drows;
+    masked_lm_backward<S>(dlogits, cache, w, c, G(L.word), G(h.dense_w), G(h.dense_b), G(h.norm_g), G(h.norm_b),
+                          G(h.bias), drows);
+    Mat<S> dx = Mat<S>::Zero(stack.rows, H);
+    for (int r = 0; r < M; ++r) dx.row(rows[r]) = drows.row(r);
+    return dx;
+}
+
 }  // namespace
 
 template <class S>
@@ -55,6 +134,8 @@ PassOutput<S> forward_backward(const ModelConfig& c, const ParameterLayout& L, c
     const bool soft = settings.mode == ExtractMode::Soft, hard = settings.mode == ExtractMode::Hard;
     if (soft && static_cast<int>(L.retention.size()) != layers)
         throw Error("Soft-Extract pass: the parameters hold no retention vectors r");
+    if (settings.masked_lm && (soft || hard))
+        throw Error("masked-LM pass: pre-training runs without extract layers");
     if (hard && static_cast<int>(settings.keep.size()) != layers)
         throw Error("Extract pass: the retention configuration needs one value per layer");
     auto P = [&](int slot) { return params + L.offset(slot); };
@@ -174,27 +255,11 @@ PassOutput<S> forward_backward(const ModelConfig& c, const ParameterLayout& L, c
     }
 
     // ---- head and loss
-    Mat<S> cls(count, H);
-    for (int s = 0; s < count; ++s) cls.row(s) = x.row(stack.offset[s]);
-    std::vector<uint64_t> head_keys(count);
-    for (int s = 0; s < count; ++s) head_keys[s] = dropout_key(items[s].dropout_seed, DropoutSite::Pooled, 0);
-    HeadCache<S> head;
-    head_forward<S>(cls, P(L.pooler_w), P(L.pooler_b), P(L.classifier_w), P(L.classifier_b), c.num_labels, p_hidden,
-                    head_keys, head);
-    std::vector<float> labels(count);
-    for (int s = 0; s < count; ++s) labels[s] = items[s].example->label;
-    Mat<S> dlogits;
-    result.loss_sum = head_loss<S>(head.logits, labels, c.regression, loss_scale, dlogits);
-    result.logits = head.logits;
+    Mat<S> dx = settings.masked_lm ? masked_lm_step(c, L, params, grads, items, stack, x, loss_scale, result)
+                                   : task_head_step(c, L, params, grads, items, stack, x, p_hidden, loss_scale, result);
     if (!grads) return result;
 
     // ---- backward
-    Mat<S> dcls;
-    head_backward<S>(dlogits, head, P(L.pooler_w), P(L.classifier_w), c.num_labels, G(L.pooler_w), G(L.pooler_b),
-                     G(L.classifier_w), G(L.classifier_b), dcls);
-    Mat<S> dx = Mat<S>::Zero(stack.rows, H);
-    for (int s = 0; s < count; ++s) dx.row(stack.offset[s]) = dcls.row(s);
-
     for (int l = layers - 1; l >= 0; --l) {
         LayerCache<S>& C = caches[l];
         const LayerSlots& W = L.layers[l];

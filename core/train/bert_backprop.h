@@ -17,6 +17,9 @@ struct TrainExample {
     std::vector<int32_t> ids;
     std::vector<int32_t> type_ids;
     float label = 0;  // class index, or the score for regression
+    // Masked-LM pre-training: the original token at each position that is predicted, -1 elsewhere
+    // (empty for task training).
+    std::vector<int32_t> mlm_targets;
 };
 
 enum class ExtractMode { None, Soft, Hard };
@@ -26,6 +29,7 @@ struct PassSettings {
     std::vector<int> keep;  // Hard: word vectors kept after each layer
     double hidden_dropout = 0;     // 0 (evaluation) disables dropout
     double attention_dropout = 0;
+    bool masked_lm = false;  // the masked-LM head and loss instead of the task head (layout must have it)
 };
 
 struct PassItem {
@@ -36,7 +40,8 @@ struct PassItem {
 template <class S>
 struct PassOutput {
     double loss_sum = 0;  // sum of the per-example losses (no penalty)
-    Mat<S> logits;        // one row per item
+    Mat<S> logits;        // one row per item (task head only)
+    int64_t mlm_rows = 0, mlm_correct = 0;  // masked-LM: predicted positions, and those predicted right
 };
 
 // params: the flat parameter vector of `layout` (with r when mode is Soft).

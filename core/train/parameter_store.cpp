@@ -5,6 +5,7 @@
 #include "core/safetensors.h"
 #include "core/seeded_weights.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -75,13 +76,39 @@ double read_probability(const nlohmann::json& j, const char* key, double fallbac
 
 }  // namespace
 
+void init_masked_lm_head(TrainableBert& m, uint64_t seed) {
+    const auto& h = m.layout.masked_lm;
+    if (!h) throw Error("masked-LM head: the parameter layout has none");
+    const int H = m.config.hidden_size;
+    init_normal(m.at(h->dense_w), size_t(H) * H, 0.02, seed);
+    std::fill_n(m.at(h->dense_b), H, 0.0f);
+    std::fill_n(m.at(h->norm_g), H, 1.0f);
+    std::fill_n(m.at(h->norm_b), H, 0.0f);
+    std::fill_n(m.at(h->bias), m.config.vocab_size, 0.0f);
+    m.notes.push_back("masked-LM head initialised: normal(0, 0.02), LayerNorm 1/0, biases 0 (decoder tied to the word embeddings)");
+}
+
+void init_like_hugging_face(TrainableBert& m, uint64_t seed) {
+    const auto& L = m.layout;
+    for (size_t i = 0; i < L.tensors.size(); ++i) {
+        const ParamSlot& s = L.tensors[i];
+        if (s.group != ParamGroup::Bert) continue;
+        float* v = m.values.data() + s.offset;
+        if (s.name.ends_with("LayerNorm.weight")) std::fill_n(v, s.size, 1.0f);
+        else if (s.name.ends_with("bias")) std::fill_n(v, s.size, 0.0f);
+        else init_normal(v, s.size, 0.02, seed * 1000003ull + i);
+    }
+    std::fill_n(m.at(L.word), m.config.hidden_size, 0.0f);  // padding_idx 0
+    m.notes.push_back("every weight initialised as Hugging Face's BERT does: normal(0, 0.02), biases 0, LayerNorm 1/0");
+}
+
 const ParamSlot* ParameterLayout::find(const std::string& name) const {
     for (const auto& s : tensors)
         if (s.name == name) return &s;
     return nullptr;
 }
 
-ParameterLayout make_parameter_layout(const ModelConfig& c, int retention_length) {
+ParameterLayout make_parameter_layout(const ModelConfig& c, int retention_length, bool masked_lm) {
     ParameterLayout L;
     const int64_t H = c.hidden_size, I = c.intermediate_size;
     L.word = add_slot(L, "bert.embeddings.word_embeddings.weight", {c.vocab_size, H});
@@ -115,6 +142,15 @@ ParameterLayout make_parameter_layout(const ModelConfig& c, int retention_length
     L.pooler_b = add_slot(L, "bert.pooler.dense.bias", {H});
     L.classifier_w = add_slot(L, "classifier.weight", {c.num_labels, H});
     L.classifier_b = add_slot(L, "classifier.bias", {c.num_labels});
+    if (masked_lm) {
+        MaskedLmSlots m;
+        m.dense_w = add_slot(L, "cls.predictions.transform.dense.weight", {H, H});
+        m.dense_b = add_slot(L, "cls.predictions.transform.dense.bias", {H});
+        m.norm_g = add_slot(L, "cls.predictions.transform.LayerNorm.weight", {H});
+        m.norm_b = add_slot(L, "cls.predictions.transform.LayerNorm.bias", {H});
+        m.bias = add_slot(L, "cls.predictions.bias", {c.vocab_size});
+        L.masked_lm = m;
+    }
     L.bert_end = L.total;
     L.retention_length = retention_length;
     if (retention_length > 0)
@@ -125,12 +161,12 @@ ParameterLayout make_parameter_layout(const ModelConfig& c, int retention_length
 
 void TrainableBert::add_retention(int length) {
     drop_retention();
-    layout = make_parameter_layout(config, length);
+    layout = make_parameter_layout(config, length, layout.masked_lm.has_value());
     values.resize(layout.total, 1.0f);
 }
 
 void TrainableBert::drop_retention() {
-    layout = make_parameter_layout(config, 0);
+    layout = make_parameter_layout(config, 0, layout.masked_lm.has_value());
     values.resize(layout.total);
 }
 
@@ -182,21 +218,25 @@ TrainableBert load_trainable_bert(const std::filesystem::path& folder, const Loa
         m.config.id2label.clear();
         for (int i = 0; i < m.config.num_labels; ++i) m.config.id2label.push_back("LABEL_" + std::to_string(i));
     }
-    m.layout = make_parameter_layout(m.config, 0);
+    m.layout = make_parameter_layout(m.config, 0, options.masked_lm);
     m.values.assign(m.layout.total, 0.0f);
+    std::vector<int> masked_lm_slots;
+    if (const auto& h = m.layout.masked_lm) masked_lm_slots = {h->dense_w, h->dense_b, h->norm_g, h->norm_b, h->bias};
 
     const auto weights = folder / "model.safetensors";
     if (!std::filesystem::exists(weights)) throw Error(weights.string() + ": missing (a model folder needs model.safetensors)");
     SafetensorsFile file(weights);
     std::vector<std::string> missing, problems;
-    bool head_reset = false, pooler_reset = false;
+    bool head_reset = false, pooler_reset = false, masked_lm_reset = false;
     for (int i = 0; i < static_cast<int>(m.layout.tensors.size()); ++i) {
         const ParamSlot& s = m.layout.tensors[i];
         const bool is_classifier = i == m.layout.classifier_w || i == m.layout.classifier_b;
         const bool is_pooler = i == m.layout.pooler_w || i == m.layout.pooler_b;
+        const bool is_masked_lm = std::find(masked_lm_slots.begin(), masked_lm_slots.end(), i) != masked_lm_slots.end();
         const TensorView* t = lookup(file, s.name);
         if (!t || (is_classifier && t->shape != s.shape && file_labels != m.config.num_labels)) {
             if (is_classifier) head_reset = true;
+            else if (is_masked_lm) masked_lm_reset = true;
             else if (is_pooler) pooler_reset = true;
             else missing.push_back(s.name);
             continue;
@@ -230,6 +270,7 @@ TrainableBert load_trainable_bert(const std::filesystem::path& folder, const Loa
         m.notes.push_back("classifier initialised for " + std::to_string(m.config.num_labels) +
                           " output(s): normal(0, 0.02), bias 0");
     }
+    if (masked_lm_reset) init_masked_lm_head(m, options.init_seed + 2);
     const auto soft = folder / "soft_extract.safetensors";
     if (std::filesystem::exists(soft)) {
         SafetensorsFile r(soft);

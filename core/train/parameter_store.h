@@ -31,12 +31,18 @@ struct LayerSlots {
     int output_norm_g, output_norm_b;
 };
 
+// BertForMaskedLM's head (`cls.predictions.*`); its decoder is tied to the word embeddings.
+struct MaskedLmSlots {
+    int dense_w, dense_b, norm_g, norm_b, bias;
+};
+
 struct ParameterLayout {
     std::vector<ParamSlot> tensors;
     size_t total = 0;
     int word = 0, position = 0, token_type = 0, embedding_norm_g = 0, embedding_norm_b = 0;
     std::vector<LayerSlots> layers;
     int pooler_w = 0, pooler_b = 0, classifier_w = 0, classifier_b = 0;
+    std::optional<MaskedLmSlots> masked_lm;  // pre-training only
     std::vector<int> retention;  // Soft-Extract r_j, one slot per layer; empty when absent
     int retention_length = 0;    // N: entries of each r_j
     size_t bert_end = 0;         // [0, bert_end): BERT weights; [bert_end, total): r
@@ -47,8 +53,9 @@ struct ParameterLayout {
 };
 
 // The layout of BertForSequenceClassification for `config`, plus r_j of `retention_length`
-// entries per layer when retention_length > 0. The word embeddings come first.
-ParameterLayout make_parameter_layout(const ModelConfig& config, int retention_length = 0);
+// entries per layer when retention_length > 0, plus the masked-LM head when asked. The word
+// embeddings come first.
+ParameterLayout make_parameter_layout(const ModelConfig& config, int retention_length = 0, bool masked_lm = false);
 
 struct TrainableBert {
     ModelConfig config;
@@ -74,11 +81,20 @@ struct TrainableBert {
 TrainableBert seeded_trainable_bert(const ModelConfig& config, uint64_t seed, double hidden_dropout = 0.1,
                                     double attention_dropout = 0.1);
 
+// Gives the layout's masked-LM head a fresh initialisation (Hugging Face's for BertForMaskedLM).
+void init_masked_lm_head(TrainableBert& model, uint64_t seed);
+
+// Re-initialises every BERT weight (and the masked-LM head) as Hugging Face's
+// BertPreTrainedModel._init_weights does: matrices and embeddings normal(0, 0.02) (the padding
+// row, id 0, zero), biases 0, LayerNorm 1/0. Pre-training from scratch starts here.
+void init_like_hugging_face(TrainableBert& model, uint64_t seed);
+
 struct LoadOptions {
     std::optional<int> num_labels;  // the task's; a classifier of another size is re-initialised
     std::optional<bool> regression;
     std::vector<std::string> label_names;  // written to config.json's id2label when non-empty
     uint64_t init_seed = 42;               // for a new pooler/classifier: normal(0, 0.02), bias 0
+    bool masked_lm = false;                // include the masked-LM head (loaded, or initialised when absent)
 };
 
 // config.json + model.safetensors (F32/F16/BF16; names with or without "bert."; legacy

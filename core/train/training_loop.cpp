@@ -50,7 +50,8 @@ nlohmann::json fingerprint(const TrainableBert& model, const TrainSettings& s, s
     return {{"mode", int(s.mode)},       {"keep", s.keep},          {"epochs", s.epochs},
             {"batch", s.batch},          {"lr_bert", s.lr_bert},    {"lr_retention", s.lr_retention},
             {"lambda", s.lambda},        {"seed", s.seed},          {"train_examples", train_size},
-            {"parameters", model.layout.total}, {"dropout", s.dropout}, {"warmup", s.warmup_fraction}};
+            {"parameters", model.layout.total}, {"dropout", s.dropout}, {"warmup", s.warmup_fraction},
+            {"masked_lm", s.masked_lm}};
 }
 
 nlohmann::json to_json(const EpochRecord& r) {
@@ -148,6 +149,7 @@ std::pair<std::string, double> evaluate(const TrainableBert& model, const std::v
     PassSettings eval = pass;
     eval.hidden_dropout = eval.attention_dropout = 0;
     auto out = predict(model, items, eval);
+    if (pass.masked_lm) return {"masked-LM accuracy", out.mlm_rows ? double(out.mlm_correct) / double(out.mlm_rows) : 0.0};
     std::vector<double> predicted(dev.size()), gold(dev.size());
     for (size_t i = 0; i < dev.size(); ++i) {
         gold[i] = dev[i].label;
@@ -173,6 +175,7 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
     PassSettings pass;
     pass.mode = s.mode;
     pass.keep = s.keep;
+    pass.masked_lm = s.masked_lm;
     if (s.dropout) {
         pass.hidden_dropout = model.hidden_dropout;
         pass.attention_dropout = model.attention_dropout;

@@ -33,6 +33,7 @@ struct TrainSettings {
     int checkpoint_every = 0;              // optimizer steps between checkpoints (0: end of each epoch only)
     bool resume = true;                    // continue from checkpoint_dir when it holds a matching state
     int chunks = 2;                        // parallel gradient chunks (OpenMP)
+    bool masked_lm = false;                // pre-training: the masked-LM head and loss (examples carry targets)
 };
 
 struct EpochRecord {

@@ -1,0 +1,112 @@
+#include "core/train/pretraining.h"
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/train/masked_lm_data.h"
+#include "core/wordpiece_tokenizer.h"
+
+#include <sstream>
+
+namespace pb::train {
+namespace {
+
+std::vector<TrainExample> first(std::vector<TrainExample> examples, size_t limit) {
+    if (limit && examples.size() > limit) examples.resize(limit);
+    return examples;
+}
+
+std::string count_text(size_t n) {
+    std::ostringstream s;
+    s << n;
+    return s.str();
+}
+
+}  // namespace
+
+nlohmann::json run_pretrain(const PretrainOptions& o, const Progress& progress, const TrainLog& log) {
+    if (o.model.empty() || o.out.empty() || o.corpus.empty())
+        throw Error("train pretrain: --model, --out and at least one --corpus file are required");
+    if (o.epochs < 1 || o.batch < 1) throw Error("train pretrain: --epochs and --batch must be >= 1");
+    LoadOptions load;
+    load.masked_lm = true;
+    load.init_seed = o.seed;
+    TrainableBert model = load_trainable_bert(o.model, load);
+    model.drop_retention();
+    if (o.from_scratch) init_like_hugging_face(model, o.seed);
+    for (const auto& note : model.notes)
+        if (log) log(note);
+    const auto tokenizer = WordpieceTokenizer::from_model_folder(o.model);
+    if (tokenizer.vocab_size() > model.config.vocab_size)
+        throw Error(o.model.string() + ": the tokenizer has more tokens than config.json's vocab_size");
+    const int length = std::min(o.max_length, model.config.max_position);
+
+    std::vector<std::vector<int32_t>> texts;
+    size_t tokens = 0;
+    for (const auto& file : o.corpus) {
+        auto part = tokenize_corpus_file(file, tokenizer);
+        for (const auto& t : part) tokens += t.size();
+        if (log) log(file.string() + ": " + count_text(part.size()) + " paragraphs/sentences");
+        texts.insert(texts.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+    }
+    // Each pass over the corpus is one copy with its own masks (BERT's dupe factor), so that one
+    // run of the training loop covers all passes with a single warm-up/decay schedule.
+    std::vector<TrainExample> train;
+    for (int pass = 0; pass < o.epochs; ++pass) {
+        auto copy = first(make_masked_lm_examples(texts, tokenizer, {length, o.mask_probability, o.seed + uint64_t(pass), 1}),
+                          o.max_sequences);
+        train.insert(train.end(), std::make_move_iterator(copy.begin()), std::make_move_iterator(copy.end()));
+    }
+    std::vector<TrainExample> heldout;
+    if (!o.heldout.empty())
+        heldout = first(make_masked_lm_examples(tokenize_corpus_file(o.heldout, tokenizer), tokenizer,
+                                                {length, o.mask_probability, 12345, 1}),
+                        o.max_heldout_sequences);
+    if (log)
+        log("corpus: " + count_text(tokens) + " word pieces -> " + count_text(train.size() / size_t(o.epochs)) +
+            " sequences of up to " + std::to_string(length) + " tokens x " + std::to_string(o.epochs) + " pass(es); " +
+            count_text(heldout.size()) + " held-out sequences");
+
+    TrainSettings s;
+    s.masked_lm = true;
+    s.epochs = 1;
+    s.batch = o.batch;
+    s.lr_bert = o.lr;
+    s.adam.weight_decay = o.weight_decay;
+    s.seed = o.seed;
+    s.checkpoint_dir = o.out / "checkpoint";
+    s.checkpoint_every = o.checkpoint_every;
+    s.resume = o.resume;
+    const nlohmann::json architecture = {{"architectures", {"BertForMaskedLM"}}};
+    std::filesystem::create_directories(o.out);
+    BestCallback on_best = [&](const TrainableBert& m, const EpochRecord&) { save_hf_folder(m, o.out, architecture); };
+    TrainOutcome outcome = train_model(model, train, heldout, s, progress, log, on_best);
+
+    nlohmann::json summary;
+    summary["step"] = "pretrain";
+    summary["objective"] = "masked-LM (15% of word pieces: 80% [MASK], 10% random, 10% kept; no next-sentence prediction)";
+    summary["model"] = o.model.string();
+    for (const auto& f : o.corpus) summary["corpus"].push_back(f.string());
+    summary["heldout"] = o.heldout.string();
+    summary["corpus_word_pieces"] = tokens;
+    summary["train_sequences"] = train.size();
+    summary["heldout_sequences"] = heldout.size();
+    summary["settings"] = {{"passes", o.epochs},       {"from_scratch", o.from_scratch},       {"batch", o.batch},          {"lr", o.lr},
+                           {"max_length", length},     {"seed", o.seed},            {"weight_decay", o.weight_decay},
+                           {"mask_probability", o.mask_probability},
+                           {"schedule", "linear warm-up over 10% of the steps, then linear decay to 0"}};
+    if (!outcome.epochs.empty()) {
+        const auto& r = outcome.epochs.back();
+        summary["train_loss"] = r.train_loss;  // mean masked-token cross-entropy (nats)
+        summary["heldout_masked_lm_accuracy"] = r.dev_metric;
+        summary["seconds"] = r.seconds;
+        summary["sequences_per_second"] = r.examples_per_second;
+    }
+    summary["steps"] = outcome.steps;
+    summary["resumed"] = outcome.resumed;
+    write_file_atomically(o.out / "training.json", summary.dump(2) + "\n");
+    std::error_code ec;
+    std::filesystem::remove_all(s.checkpoint_dir, ec);
+    return summary;
+}
+
+}  // namespace pb::train
