@@ -1,6 +1,7 @@
 #include "ui/search_plots.h"
 
 #include "core/train/training_steps.h"
+#include "ui/app_palette.h"
 #include "ui/color_map.h"
 
 #include <qcustomplot.h>
@@ -20,8 +21,29 @@ constexpr double kSmoothing = 0.9;  // weight of the past in the smoothed loss (
 // colour-vision deficiency.
 QColor retrainColor() { return QColor(0x00, 0x9e, 0x73); }
 
-// Viridis without its last, yellow tenth, which vanishes on a light background.
-QColor layerColor(int layer, int layers) { return viridis(layers > 1 ? 0.88 * layer / (layers - 1) : 0.0); }
+// Viridis without the end that vanishes into the background: its yellow on light palettes, its
+// dark purple on dark ones.
+QColor layerColor(int layer, int layers, bool dark) {
+    const double t = layers > 1 ? double(layer) / (layers - 1) : 0.0;
+    return viridis(dark ? 0.25 + 0.75 * t : 0.88 * t);
+}
+
+// The value axis around every graph's data with a 5% margin; a single value (the first epoch) gets
+// +-5% of itself, where QCustomPlot's own rescale would keep the previous, unrelated width.
+void fitValues(QCustomPlot* plot) {
+    bool any = false;
+    QCPRange all;
+    for (int i = 0; i < plot->graphCount(); ++i) {
+        bool found = false;
+        const QCPRange r = plot->graph(i)->getValueRange(found);
+        if (!found) continue;
+        all = any ? QCPRange(std::min(all.lower, r.lower), std::max(all.upper, r.upper)) : r;
+        any = true;
+    }
+    if (!any) return;
+    const double pad = all.size() > 1e-12 ? 0.05 * all.size() : std::max(0.05 * std::abs(all.center()), 0.01);
+    plot->yAxis->setRange(all.lower - pad, all.upper + pad);
+}
 
 QCPGraph* addSeries(QCustomPlot* plot, const QString& name, const QPen& pen, QCPScatterStyle::ScatterShape shape,
                     bool line = true) {
@@ -46,17 +68,19 @@ SearchPlots::SearchPlots(QWidget* parent) : QWidget(parent) {
     stepLoss_ = addSeries(loss_, tr("per step"), QPen(Qt::gray, 1), QCPScatterStyle::ssNone);
     smoothLoss_ = addSeries(loss_, tr("smoothed"), QPen(fullModelColor(), 2), QCPScatterStyle::ssNone);
     epochLoss_[0] = addSeries(loss_, tr("epoch mean"), QPen(powerBertColor(), 1.5), QCPScatterStyle::ssCircle);
-    epochLoss_[1] = addSeries(loss_, tr("re-train, epoch mean"), QPen(retrainColor(), 1.5), QCPScatterStyle::ssSquare);
-    epochMetric_[0] = addSeries(metric_, tr("Soft-Extract search"), QPen(fullModelColor(), 2), QCPScatterStyle::ssCircle);
-    epochMetric_[1] = addSeries(metric_, tr("re-train with Extract"), QPen(retrainColor(), 2), QCPScatterStyle::ssSquare);
-    finetuned_ = addSeries(metric_, tr("fine-tuned model"), QPen(Qt::gray, 1.5, Qt::DashLine), QCPScatterStyle::ssNone);
-    extract_ = addSeries(metric_, tr("Extract at the configuration"), QPen(powerBertColor(), 2),
+    epochLoss_[1] = addSeries(loss_, tr("re-train epoch mean"), QPen(retrainColor(), 1.5), QCPScatterStyle::ssSquare);
+    epochMetric_[0] = addSeries(metric_, tr("search (Soft-Extract)"), QPen(fullModelColor(), 2), QCPScatterStyle::ssCircle);
+    epochMetric_[1] = addSeries(metric_, tr("re-train (Extract)"), QPen(retrainColor(), 2), QCPScatterStyle::ssSquare);
+    finetuned_ = addSeries(metric_, tr("fine-tuned"), QPen(Qt::gray, 1.5, Qt::DashLine), QCPScatterStyle::ssNone);
+    extract_ = addSeries(metric_, tr("Extract, before re-train"), QPen(powerBertColor(), 2),
                          QCPScatterStyle::ssDiamond, false);
     configSteps_ = addSeries(configPlot_, tr("keep[j] = ⌊mass⌋"), QPen(fullModelColor(), 2), QCPScatterStyle::ssNone);
     configSteps_->setLineStyle(QCPGraph::lsStepCenter);
     configMass_ = addSeries(configPlot_, tr("mass"), QPen(powerBertColor(), 1.5), QCPScatterStyle::ssCircle, false);
-    for (QCustomPlot* plot : {loss_, metric_, configPlot_}) plot->legend->setVisible(true);
-    massPlot_->legend->setVisible(true);
+    for (QCustomPlot* plot : {loss_, metric_, massPlot_, configPlot_}) {
+        plot->legend->setVisible(true);
+        placeLegendRight(plot);
+    }
 
     auto* grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
@@ -66,7 +90,7 @@ SearchPlots::SearchPlots(QWidget* parent) : QWidget(parent) {
     grid->addWidget(massPlot_, 1, 0);
     grid->addWidget(configPlot_, 1, 1);
     restyle();
-    begin(1, 1);
+    begin(1, 0, 1);
 }
 
 QCustomPlot* SearchPlots::makePlot(const QString& title, const QString& xLabel, const QString& yLabel) {
@@ -76,13 +100,13 @@ QCustomPlot* SearchPlots::makePlot(const QString& title, const QString& xLabel, 
     plot->xAxis->setLabel(xLabel);
     plot->yAxis->setLabel(yLabel);
     plot->legend->setFont(font());
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     return plot;
 }
 
-void SearchPlots::begin(int searchEpochs, int retentionLength) {
+void SearchPlots::begin(int searchEpochs, int retrainEpochs, int retentionLength) {
     searchEpochs_ = std::max(1, searchEpochs);
+    retrainEpochs_ = std::max(0, retrainEpochs);
     retentionLength_ = std::max(1, retentionLength);
     smoothed_ = 0;
     smoothedCount_ = 0;
@@ -106,7 +130,8 @@ QCPGraph* SearchPlots::epochMassGraph(int layer) const {
 
 double SearchPlots::stepX(SearchPhase phase, const pb::train::StepRecord& r) const {
     const double offset = phase == SearchPhase::Search ? 0.0 : searchEpochs_;
-    return offset + double(r.step) * searchEpochs_ / double(std::max<int64_t>(r.total_steps, 1));
+    const int epochs = phase == SearchPhase::Search ? searchEpochs_ : retrainEpochs_;
+    return offset + double(r.step) * epochs / double(std::max<int64_t>(r.total_steps, 1));
 }
 
 void SearchPlots::addStep(SearchPhase phase, const pb::train::StepRecord& r) {
@@ -149,7 +174,7 @@ void SearchPlots::addEpoch(SearchPhase phase, const pb::train::EpochRecord& r) {
 }
 
 void SearchPlots::setReferenceMetrics(double finetuned, double extract) {
-    finetuned_->setData(QVector<double>{0.0, double(searchEpochs_)}, QVector<double>{finetuned, finetuned}, true);
+    finetuned_->setData(QVector<double>{0.0, double(searchEpochs_ + retrainEpochs_)}, QVector<double>{finetuned, finetuned}, true);
     extract_->setData(QVector<double>{double(searchEpochs_)}, QVector<double>{extract}, true);
     refresh(metric_);
 }
@@ -160,7 +185,7 @@ void SearchPlots::ensureLayers(int layers) {
     stepMass_.clear();
     epochMass_.clear();
     for (int j = 0; j < layers; ++j) {
-        const QColor c = layerColor(j, layers);
+        const QColor c = layerColor(j, layers, isDarkPalette(palette()));
         stepMass_.push_back(addSeries(massPlot_, tr("layer %1").arg(j + 1), QPen(c, 1.5), QCPScatterStyle::ssNone));
         epochMass_.push_back(addSeries(massPlot_, tr("layer %1, epoch end").arg(j + 1), QPen(c, 1.5),
                                        QCPScatterStyle::ssCircle, false));
@@ -171,14 +196,22 @@ void SearchPlots::ensureLayers(int layers) {
 void SearchPlots::setMass(const std::vector<double>& mass) {
     mass_ = mass;
     configuration_ = pb::train::configuration_from_mass(mass, retentionLength_);
-    QVector<double> x, keep, m;
+    QVector<double> x, keep, stepX, stepKeep;
     for (size_t j = 0; j < mass.size(); ++j) {
         x << double(j + 1);
-        keep << configuration_[j];
-        m << mass[j];
+        keep << mass[j];
     }
-    configSteps_->setData(x, keep, true);
-    configMass_->setData(x, m, true);
+    // Centred steps, with half a layer at both ends so that every layer gets a full-width step.
+    stepX << 0.5;
+    stepKeep << configuration_.front();
+    for (size_t j = 0; j < configuration_.size(); ++j) {
+        stepX << double(j + 1);
+        stepKeep << configuration_[j];
+    }
+    stepX << configuration_.size() + 0.5;
+    stepKeep << configuration_.back();
+    configSteps_->setData(stepX, stepKeep, true);
+    configMass_->setData(x, keep, true);
     auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
     ticker->setTickStep(1.0);
     ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
@@ -188,15 +221,16 @@ void SearchPlots::setMass(const std::vector<double>& mass) {
 
 // Axes follow the data (with a margin) while the run goes on; the replot is queued, so a burst of
 // records costs one repaint.
+// The x axes span the whole run from the start (the user sees where it is going); y follows the data
+// with a margin. The replot is queued, so a burst of records costs one repaint.
 void SearchPlots::refresh(QCustomPlot* plot) {
-    plot->rescaleAxes(true);
-    if (plot == configPlot_) {
-        plot->xAxis->setRange(0.5, std::max<double>(1, double(mass_.size())) + 0.5);
-        plot->yAxis->setRangeLower(0);
-    }
-    plot->yAxis->scaleRange(1.1, plot->yAxis->range().center());
+    fitValues(plot);
     if (plot == massPlot_ || plot == configPlot_) plot->yAxis->setRangeLower(0);
-    if (plot != configPlot_) plot->xAxis->setRangeLower(0);
+    if (plot == configPlot_) plot->xAxis->setRange(0.5, std::max<double>(1, double(mass_.size())) + 0.5);
+    else {
+        const int epochs = plot == massPlot_ ? searchEpochs_ : searchEpochs_ + retrainEpochs_;
+        plot->xAxis->setRange(0, epochs * 1.03);  // the last epoch's markers whole, not cut by the edge
+    }
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -209,6 +243,12 @@ void SearchPlots::restyle() {
     }
     const QColor faint = mix(palette().color(QPalette::Base), palette().color(QPalette::Text), 0.35);
     stepLoss_->setPen(QPen(faint, 1));
+    for (size_t j = 0; j < stepMass_.size(); ++j) {
+        const QColor c = layerColor(int(j), int(stepMass_.size()), isDarkPalette(palette()));
+        stepMass_[j]->setPen(QPen(c, 1.5));
+        epochMass_[j]->setPen(QPen(c, 1.5));
+        epochMass_[j]->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, c, c, 7));
+    }
     finetuned_->setPen(QPen(mix(palette().color(QPalette::Base), palette().color(QPalette::Text), 0.55), 1.5, Qt::DashLine));
 }
 

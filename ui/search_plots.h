@@ -1,7 +1,8 @@
 #pragma once
 // The live plots of a configuration search, fed with the core's records as they arrive:
 //   loss           per optimizer step (faint), smoothed, and the mean of each epoch (points);
-//   dev metric     after each epoch (and, once known, the fine-tuned model's and Extract's at the result);
+//   dev metric     after each epoch (and, once known, the fine-tuned model's and that of Extract at the
+//                  configuration found, before any re-training);
 //   mass per layer sum_k r_j[k] per step (lines) and at the end of each epoch (points);
 //   configuration  the one the latest masses imply (configuration_from_mass) as a step plot, with the
 //                  masses themselves as points.
@@ -28,8 +29,9 @@ class SearchPlots : public QWidget {
 public:
     explicit SearchPlots(QWidget* parent = nullptr);
 
-    // Empties every plot for a run of `searchEpochs` epochs with N = `retentionLength`.
-    void begin(int searchEpochs, int retentionLength);
+    // Empties every plot for a search of `searchEpochs` epochs with N = `retentionLength`, followed by
+    // a re-train of `retrainEpochs` (0: none).
+    void begin(int searchEpochs, int retrainEpochs, int retentionLength);
     void addStep(SearchPhase phase, const pb::train::StepRecord& record);
     void addEpoch(SearchPhase phase, const pb::train::EpochRecord& record);
     // The search's end: the fine-tuned model's dev metric and Extract's at the configuration.
@@ -75,6 +77,7 @@ private:
     std::vector<QCPGraph*> stepMass_, epochMass_;
 
     int searchEpochs_ = 1;
+    int retrainEpochs_ = 0;
     int retentionLength_ = 1;
     double smoothed_ = 0;  // exponential moving average of the step loss, before bias correction
     int smoothedCount_ = 0;

@@ -203,7 +203,7 @@ void SearchWindow::start() {
     resultLabel_->setText(QStringLiteral("Searching…"));
     for (QLabel* l : {metricsLabel_, collapseLabel_, retrainLabel_}) l->clear();
     log_->clear();
-    plots_->begin(*search.epochs, *search.max_length);
+    plots_->begin(*search.epochs, retrain ? *retrain->epochs : 0, *search.max_length);
     lastStep_ = 0;
     elapsed_.start();
     setRunning(true);

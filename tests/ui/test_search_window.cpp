@@ -11,6 +11,7 @@
 #include "ui/analysis_controller.h"
 #include "ui/app_palette.h"
 #include "ui/main_window.h"
+#include "ui/plot_export.h"
 #include "ui/retention_editor.h"
 #include "ui/search_form.h"
 #include "ui/search_plots.h"
@@ -19,6 +20,7 @@
 
 #include <qcustomplot.h>
 
+#include <QBuffer>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
@@ -343,6 +345,53 @@ private slots:
         QVERIFY2(outcome.error.contains(missing), qPrintable(outcome.error));
         QCOMPARE(w.lastError(), outcome.error);
         QVERIFY(w.startButton()->isEnabled());
+    }
+
+    // Not a check: the README's screenshots, from a real short search on the default model and SST-2
+    // (about 2 minutes on 2 cores). Runs only when POWERBERT_SEARCH_SCREENSHOTS names a folder.
+    void screenshotsOnTheDefaultModel() {
+        const QString out = qEnvironmentVariable("POWERBERT_SEARCH_SCREENSHOTS");
+        if (out.isEmpty()) QSKIP("set POWERBERT_SEARCH_SCREENSHOTS=DIR to write the README's screenshots");
+        const fs::path model = fs::path(POWERBERT_FIXTURES) / ".." / ".." / "resources" / "default-model";
+        const fs::path sst2 = fs::path(POWERBERT_SHARED_DATA) / "glue" / "SST-2";
+        SearchWindow w;
+        w.setErrorDialogsEnabled(false);
+        w.setModelFolder(QString::fromStdString(fs::canonical(model).string()));
+        auto* f = w.form();
+        f->setTrainFile(QString::fromStdString((sst2 / "train.tsv").string()));
+        f->setDevFile(QString::fromStdString((sst2 / "dev.tsv").string()));
+        f->setOutputFolder(QString::fromStdString((root_ / "default-model-search").string()));
+        f->trainLimitSpin()->setValue(2000);
+        f->epochsSpin()->setValue(2);
+        f->batchSpin()->setValue(32);
+        // The default model's own search (its README) ran 1 epoch of 67k examples with lr_soft 3e-3 and
+        // lambda 1e-3; a 2,000-example try needs a larger step for r to travel as far.
+        f->lambdaEdit()->setText(QStringLiteral("0.001"));
+        f->lrSoftEdit()->setText(QStringLiteral("0.025"));
+        f->retrainCheck()->setChecked(true);
+        w.resize(1500, 950);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto shot = [&](const QString& name) {
+            QTest::qWait(300);  // queued replots
+            QByteArray png;
+            QBuffer buffer(&png);
+            buffer.open(QIODevice::WriteOnly);
+            w.grab().save(&buffer, "PNG");
+            pb::ui::writeFileAtomically(QDir(out).filePath(name), png);
+        };
+        std::optional<pb::ui::SearchOutcome> outcome;
+        connect(&w, &SearchWindow::runFinished, this, [&](const pb::ui::SearchOutcome& o) { outcome = o; });
+        QTest::mouseClick(w.startButton(), Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor([&] { return w.plots()->epochLossGraph(SearchPhase::Search)->dataCount() > 0 || outcome; }, 600000));
+        shot(QStringLiteral("search-window-running.png"));
+        QVERIFY(QTest::qWaitFor([&] { return outcome.has_value(); }, 900000));
+        QVERIFY2(outcome->error.isEmpty(), qPrintable(outcome->error));
+        shot(QStringLiteral("search-window.png"));
+        pb::ui::applyStudioPalette(true);
+        shot(QStringLiteral("search-window-dark.png"));
+        pb::ui::applyStudioPalette(false);
+        qInfo("%s", qPrintable(w.resultLabel()->text() + QLatin1Char('\n') + w.collapseLabel()->text()));
     }
 
     void plotsFollowThePalette() {
