@@ -209,12 +209,15 @@ void SearchForm::updateGuess() {
     }
     taskCombo_->setItemText(0, guessed_ ? QStringLiteral("Guess from the file (%1)").arg(taskName(*guessed_))
                                         : QStringLiteral("Guess from the file"));
-    if (taskCombo_->currentData().toInt() == kGuess) applyTaskDefaults();
+    // Only a file of another task resets the hyper-parameters: a path half typed, or another file of
+    // the same task, keeps what the user set.
+    if (taskCombo_->currentData().toInt() == kGuess && guessed_ && *guessed_ != defaultsTask_) applyTaskDefaults();
     suggestOutputFolder();
 }
 
 void SearchForm::applyTaskDefaults() {
-    const pb::train::TaskDefaults d = pb::train::reference_defaults(task());
+    defaultsTask_ = task();
+    const pb::train::TaskDefaults d = pb::train::reference_defaults(defaultsTask_);
     lambdaEdit_->setText(numberText(d.lambda));
     lrBertEdit_->setText(numberText(d.lr_bert));
     lrSoftEdit_->setText(numberText(d.lr_soft));

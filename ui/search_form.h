@@ -77,6 +77,7 @@ private:
 
     QString model_;
     std::optional<pb::GlueTask> guessed_;
+    pb::GlueTask defaultsTask_ = pb::GlueTask::Generic;  // whose defaults the fields were last given
     bool outputEdited_ = false;
 
     QLabel* modelLabel_ = nullptr;

@@ -216,6 +216,10 @@ private slots:
         QCOMPARE(f->lrBertEdit()->text().toDouble(), 3e-5);
         QCOMPARE(f->batchSpin()->value(), 64);
         QCOMPARE(f->maxLengthSpin()->value(), 64);
+        // Another file of the same task keeps what the user typed.
+        f->lambdaEdit()->setText(QStringLiteral("0.05"));
+        f->setTrainFile(dev_);
+        QCOMPARE(f->lambdaEdit()->text(), QStringLiteral("0.05"));
         f->taskCombo()->setCurrentIndex(f->taskCombo()->findText(QStringLiteral("CoLA")));
         emit f->taskCombo()->activated(f->taskCombo()->currentIndex());
         QCOMPARE(f->task(), pb::GlueTask::CoLA);
