@@ -150,12 +150,7 @@ void SearchPlots::addStep(SearchPhase phase, const pb::train::StepRecord& r) {
     stepLoss_->addData(x, r.loss);
     smoothLoss_->addData(x, smoothed_ / (1 - std::pow(kSmoothing, smoothedCount_)));  // bias-corrected, as Adam
     refresh(loss_);
-    if (phase == SearchPhase::Search && !r.mass.empty()) {
-        ensureLayers(int(r.mass.size()));
-        for (size_t j = 0; j < r.mass.size(); ++j) stepMass_[j]->addData(x, r.mass[j]);
-        setMass(r.mass);
-        refresh(massPlot_);
-    }
+    if (phase == SearchPhase::Search) addMass(stepMass_, x, r.mass);
 }
 
 void SearchPlots::addEpoch(SearchPhase phase, const pb::train::EpochRecord& r) {
@@ -165,12 +160,16 @@ void SearchPlots::addEpoch(SearchPhase phase, const pb::train::EpochRecord& r) {
     metric_->yAxis->setLabel(tr("dev %1").arg(QString::fromStdString(r.metric_name)));
     refresh(loss_);
     refresh(metric_);
-    if (phase == SearchPhase::Search && !r.mass.empty()) {
-        ensureLayers(int(r.mass.size()));
-        for (size_t j = 0; j < r.mass.size(); ++j) epochMass_[j]->addData(x, r.mass[j]);
-        setMass(r.mass);
-        refresh(massPlot_);
-    }
+    if (phase == SearchPhase::Search) addMass(epochMass_, x, r.mass);
+}
+
+// `series` is stepMass_ or epochMass_ (ensureLayers may rebuild both, so it is taken by reference).
+void SearchPlots::addMass(const std::vector<QCPGraph*>& series, double x, const std::vector<double>& mass) {
+    if (mass.empty()) return;
+    ensureLayers(int(mass.size()));
+    for (size_t j = 0; j < mass.size(); ++j) series[j]->addData(x, mass[j]);
+    setMass(mass);
+    refresh(massPlot_);
 }
 
 void SearchPlots::setReferenceMetrics(double finetuned, double extract) {

@@ -57,6 +57,7 @@ protected:
 private:
     QCustomPlot* makePlot(const QString& title, const QString& xLabel, const QString& yLabel);
     void ensureLayers(int layers);
+    void addMass(const std::vector<QCPGraph*>& series, double x, const std::vector<double>& mass);
     void setMass(const std::vector<double>& mass);
     void restyle();
     void refresh(QCustomPlot* plot);
