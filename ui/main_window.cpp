@@ -14,6 +14,7 @@
 #include "ui/prediction_panel.h"
 #include "ui/retention_editor.h"
 #include "ui/sample_sentences.h"
+#include "ui/search_window.h"
 #include "ui/sentence_panel.h"
 #include "ui/significance_view.h"
 #include "ui/token_survival_view.h"
@@ -324,6 +325,15 @@ void MainWindow::buildMenus() {
     connect(darkPaletteAction_, &QAction::toggled, this, &MainWindow::setDarkPalette);
     viewMenu_->addAction(darkPaletteAction_);
     viewMenu_->setToolTipsVisible(true);
+
+    QMenu* tools = menuBar()->addMenu(QStringLiteral("&Tools"));
+    QAction* search = makeAction(this, QStringLiteral("&Find a retention configuration…"),
+                                 QStringLiteral("Learn a configuration for the current (fine-tuned) model on a task's "
+                                                "data: PoWER-BERT's search step with live plots"),
+                                 QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+    connect(search, &QAction::triggered, this, &MainWindow::openSearchWindow);
+    tools->addAction(search);
+    tools->setToolTipsVisible(true);
 
     QMenu* help = menuBar()->addMenu(QStringLiteral("&Help"));
     QAction* about = makeAction(this, QStringLiteral("&About PoWER-BERT Studio"),
@@ -906,6 +916,27 @@ void MainWindow::dropEvent(QDropEvent* event) {
     if (QFileInfo(path).isDir()) openModelFolder(path);  // a model folder
     else openSession(path);                               // a session file
     event->acceptProposedAction();
+}
+
+void MainWindow::openSearchWindow() {
+    if (!searchWindow_) {
+        searchWindow_ = new SearchWindow(this);
+        connect(searchWindow_, &SearchWindow::configurationApplied, this, [this](const pb::RetentionPlan& plan) {
+            if (static_cast<int>(plan.keep.size()) != retentionEditor_->numLayers()) {
+                reportError(QStringLiteral("The configuration has %1 layers, the loaded model %2: open the model it "
+                                           "was searched on first.").arg(plan.keep.size()).arg(retentionEditor_->numLayers()));
+                return;
+            }
+            retentionEditor_->setStrategy(plan.strategy, plan.seed);
+            retentionEditor_->setKeep(plan.keep);
+            inputDock_->show();
+            statusBar()->showMessage(QStringLiteral("Searched configuration applied to the retention editor"), 4000);
+        });
+    }
+    if (!searchWindow_->isRunning()) searchWindow_->setModelFolder(controller_->modelPath());
+    searchWindow_->show();
+    searchWindow_->raise();
+    searchWindow_->activateWindow();
 }
 
 void MainWindow::changeEvent(QEvent* event) {

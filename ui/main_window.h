@@ -31,6 +31,7 @@ class AnalysisController;
 class AnalysisView;
 class ModelSummaryPanel;
 class RetentionEditor;
+class SearchWindow;
 class SentencePanel;
 
 class MainWindow : public QMainWindow {
@@ -45,6 +46,7 @@ public:
     RetentionEditor* retentionEditor() const { return retentionEditor_; }
     ModelSummaryPanel* modelSummary() const { return summaryPanel_; }
     QTabWidget* tabs() const { return tabs_; }
+    SearchWindow* searchWindow() const { return searchWindow_; }  // nullptr until first opened
     const std::vector<AnalysisView*>& views() const { return views_; }
     AnalysisView* currentView() const;
     bool isStartPageShown() const;
@@ -89,6 +91,7 @@ public slots:
     void copyPlotToClipboard();
     void setDarkPalette(bool dark);
     void showAbout();
+    void openSearchWindow();  // Tools > Find a retention configuration, on the current model
 
 signals:
     void errorReported(const QString& message);
@@ -164,6 +167,7 @@ private:
     std::optional<SessionState> pendingSession_;
     QString pendingSessionPath_;
     QString loadingFolder_;
+    SearchWindow* searchWindow_ = nullptr;
 };
 
 }  // namespace pb::ui

@@ -167,7 +167,7 @@ std::pair<std::string, double> evaluate(const TrainableBert& model, const std::v
 
 TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& train,
                          const std::vector<TrainExample>& dev, const TrainSettings& s, const Progress& progress,
-                         const TrainLog& log, const BestCallback& on_best) {
+                         const TrainLog& log, const BestCallback& on_best, const TrainObserver& observer) {
     if (train.empty()) throw Error("training: no training examples");
     if (s.batch < 1 || s.epochs < 1 || s.accumulation < 1) throw Error("training: batch, epochs and accumulation must be >= 1");
     if (s.mode == ExtractMode::Soft && model.layout.retention.empty())
@@ -188,10 +188,13 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
     TrainOutcome outcome;
     Position at;
     const auto print = fingerprint(model, s, train.size());
-    if (!s.checkpoint_dir.empty() && s.resume && load_checkpoint(s.checkpoint_dir, model, adam, at, outcome, print, log))
+    if (!s.checkpoint_dir.empty() && s.resume && load_checkpoint(s.checkpoint_dir, model, adam, at, outcome, print, log)) {
         if (log)
             log("resumed from " + s.checkpoint_dir.string() + " at step " + std::to_string(adam.step()) + " (epoch " +
                 std::to_string(at.epoch + 1) + ", batch " + std::to_string(at.batch) + ")");
+        if (observer.on_epoch)
+            for (const auto& r : outcome.epochs) observer.on_epoch(r);
+    }
 
     BatchGradients gradients(s.chunks);
     std::vector<float> grads(model.layout.total);
@@ -214,11 +217,13 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
             for (size_t i = 0; i < count; ++i)
                 items[i] = {&train[order[from + i]], mix(s.seed ^ mix(uint64_t(step) * 0x9E3779B97F4A7C15ull + i))};
             const size_t micro = (count + s.accumulation - 1) / s.accumulation;
+            double step_loss = 0;
             for (size_t m = 0; m < count; m += micro) {
                 const size_t n = std::min(micro, count - m);
                 auto out = gradients.accumulate(model, std::span(items).subspan(m, n), pass, 1.0f / float(count), grads);
-                loss_sum += out.loss_sum;
+                step_loss += out.loss_sum;
             }
+            loss_sum += step_loss;
             if (s.mode == ExtractMode::Soft) add_retention_penalty(model.layout, model.values, grads, s.lambda);
             const double f = schedule.factor(step);
             adam.update(model.layout, model.values, grads, s.lr_bert * f, s.lr_retention * f);
@@ -233,6 +238,9 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
             msg.precision(4);
             msg << "epoch " << at.epoch + 1 << "/" << s.epochs << " step " << step << "/" << total_steps << " loss "
                 << loss_sum / double(seen) << " " << std::lround(rate) << " ex/s ETA " << duration_text(left);
+            if (observer.on_step)
+                observer.on_step({at.epoch + 1, step, total_steps, count, step_loss / double(count),
+                                  model.retention_mass(), rate, left});
             if (s.checkpoint_every > 0 && step % s.checkpoint_every == 0) {
                 at.batch += 1;  // the position after this batch
                 checkpoint();
@@ -255,6 +263,7 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
         record.examples_per_second = seen / std::max(record.seconds, 1e-9);
         std::tie(record.metric_name, record.dev_metric) = evaluate(model, dev, pass, s.task);
         outcome.epochs.push_back(record);
+        if (observer.on_epoch) observer.on_epoch(record);
         if (log) {
             std::ostringstream line;
             line.precision(4);

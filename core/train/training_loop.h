@@ -55,6 +55,23 @@ struct TrainOutcome {
     bool resumed = false;
 };
 
+// One optimizer step, for live plots (the Progress message carries the same as text).
+struct StepRecord {
+    int epoch = 0;  // 1-based
+    int64_t step = 0, total_steps = 0;  // 1-based step of total_steps
+    size_t examples = 0;                // in this step's batch
+    double loss = 0;                    // mean per-example loss of this batch (no penalty)
+    std::vector<double> mass;           // Soft mode: sum_k r_j[k] per layer after the step
+    double examples_per_second = 0, seconds_left = 0;
+};
+
+// Structured records of a run, called on the training thread. A resumed run first replays the
+// epochs restored from its checkpoint, so an observer always sees every epoch once.
+struct TrainObserver {
+    std::function<void(const StepRecord&)> on_step;
+    std::function<void(const EpochRecord&)> on_epoch;
+};
+
 using TrainLog = std::function<void(const std::string&)>;
 // Called when an epoch's dev metric is the best so far (e.g. to save the model).
 using BestCallback = std::function<void(const TrainableBert&, const EpochRecord&)>;
@@ -67,6 +84,7 @@ std::pair<std::string, double> evaluate(const TrainableBert& model, const std::v
 // when configured, and throws pb::Cancelled). The model ends with its last weights.
 TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& train,
                          const std::vector<TrainExample>& dev, const TrainSettings& settings,
-                         const Progress& progress = {}, const TrainLog& log = {}, const BestCallback& on_best = {});
+                         const Progress& progress = {}, const TrainLog& log = {}, const BestCallback& on_best = {},
+                         const TrainObserver& observer = {});
 
 }  // namespace pb::train

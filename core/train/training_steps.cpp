@@ -104,7 +104,8 @@ CollapseReport detect_collapse(const TrainableBert& model, double finetuned_metr
     return r;
 }
 
-nlohmann::json run_train_step(const StepOptions& o, const Progress& progress, const TrainLog& log) {
+nlohmann::json run_train_step(const StepOptions& o, const Progress& progress, const TrainLog& log,
+                              const TrainObserver& observer) {
     if (o.model.empty() || o.train_file.empty() || o.dev_file.empty() || o.out.empty())
         throw Error("train: --model, --train, --dev and --out are required");
     std::optional<GlueTask> task;
@@ -209,7 +210,7 @@ nlohmann::json run_train_step(const StepOptions& o, const Progress& progress, co
                          format_number(r.dev_metric) + ") to " + o.out.string());
         };
 
-    TrainOutcome outcome = train_model(model, train, dev, s, progress, log, on_best);
+    TrainOutcome outcome = train_model(model, train, dev, s, progress, log, on_best, observer);
 
     summary["epochs"] = nlohmann::json::array();
     for (const auto& r : outcome.epochs)

@@ -67,6 +67,8 @@ struct StepOptions {
 };
 
 // Runs one step; returns the summary also written to <out>/training.json.
-nlohmann::json run_train_step(const StepOptions& options, const Progress& progress = {}, const TrainLog& log = {});
+// `observer` receives the loop's per-step and per-epoch records.
+nlohmann::json run_train_step(const StepOptions& options, const Progress& progress = {}, const TrainLog& log = {},
+                              const TrainObserver& observer = {});
 
 }  // namespace pb::train

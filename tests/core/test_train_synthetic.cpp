@@ -214,6 +214,58 @@ private slots:
         QVERIFY(outcome.best_metric >= 0.9);
     }
 
+    // The observer: one record per optimizer step, numbered, with its batch size, a loss whose
+    // example-weighted mean is the epoch's loss and masses that end at the model's; one record per epoch
+    // equal to the outcome's.
+    void observerSeesEveryStepAndEpoch() {
+        TrainableBert m = seeded_trainable_bert(tiny_config(), 3);
+        m.add_retention(16);
+        TrainSettings s = finetune_settings();
+        s.mode = ExtractMode::Soft, s.epochs = 2, s.batch = 16, s.lambda = 1e-3, s.lr_retention = 1e-2;
+        std::vector<StepRecord> steps;
+        std::vector<EpochRecord> epochs;
+        TrainObserver observer{[&](const StepRecord& r) { steps.push_back(r); },
+                               [&](const EpochRecord& r) { epochs.push_back(r); }};
+        auto outcome = train_model(m, synthetic(40, 31), synthetic(16, 32), s, {}, {}, {}, observer);
+        QCOMPARE(steps.size(), size_t(6));  // ceil(40 / 16) = 3 per epoch
+        const std::vector<size_t> sizes{16, 16, 8, 16, 16, 8};
+        for (size_t i = 0; i < steps.size(); ++i) {
+            QCOMPARE(steps[i].step, int64_t(i + 1));
+            QCOMPARE(steps[i].total_steps, int64_t(6));
+            QCOMPARE(steps[i].epoch, int(i / 3) + 1);
+            QCOMPARE(steps[i].examples, sizes[i]);
+            QCOMPARE(steps[i].mass.size(), size_t(2));
+        }
+        QCOMPARE(epochs.size(), size_t(2));
+        for (int e = 0; e < 2; ++e) {
+            double weighted = 0;
+            for (int i = 3 * e; i < 3 * e + 3; ++i) weighted += steps[i].loss * double(steps[i].examples);
+            QVERIFY(std::abs(weighted / 40 - epochs[e].train_loss) < 1e-12);
+            QCOMPARE(epochs[e].dev_metric, outcome.epochs[e].dev_metric);
+            QCOMPARE(epochs[e].mass, outcome.epochs[e].mass);
+            QCOMPARE(steps[3 * e + 2].mass, epochs[e].mass);
+        }
+        QCOMPARE(steps.back().mass, m.retention_mass());
+    }
+
+    // A one-step epoch sees the whole training set, so its loss is the mean loss of a plain forward pass
+    // at the initial weights (no dropout).
+    void stepLossIsTheBatchMeanLoss() {
+        auto train = synthetic(24, 33);
+        TrainableBert m = seeded_trainable_bert(tiny_config(), 3);
+        std::vector<PassItem> items;
+        for (const auto& e : train) items.push_back({&e, 0});
+        const double expected =
+            forward_backward<float>(m.config, m.layout, m.values.data(), nullptr, items, PassSettings{}, 1.0f).loss_sum / 24;
+        TrainSettings s = finetune_settings();
+        s.epochs = 1, s.batch = 24, s.dropout = false;
+        std::vector<StepRecord> steps;
+        train_model(m, train, synthetic(8, 34), s, {}, {}, {}, TrainObserver{[&](const StepRecord& r) { steps.push_back(r); }, {}});
+        QCOMPARE(steps.size(), size_t(1));
+        QVERIFY2(std::abs(steps[0].loss - expected) < 1e-5 * expected, qPrintable(QString::number(steps[0].loss - expected)));
+        QVERIFY(steps[0].mass.empty());
+    }
+
     void reproducibleAndResumable() {
         QTemporaryDir dir;
         auto train = synthetic(96, 21), dev = synthetic(32, 22);
@@ -231,19 +283,27 @@ private slots:
         train_model(b, train, dev, plain);
         QVERIFY(a.values == b.values);  // same seed, same bits
 
-        // Interrupt after 5 steps, then resume from the checkpoint: the same final weights.
+        // Interrupt after 8 steps (in the second epoch), then resume from the checkpoint: the same final weights.
         int calls = 0;
         bool cancelled = false;
         try {
-            train_model(c, train, dev, s, [&](size_t, size_t, std::string_view) { return ++calls < 5; });
+            train_model(c, train, dev, s, [&](size_t, size_t, std::string_view) { return ++calls < 8; });
         } catch (const Cancelled&) {
             cancelled = true;
         }
         QVERIFY(cancelled);
         TrainableBert d = seeded_trainable_bert(tiny_config(), 3);
         d.add_retention(16);
-        auto outcome = train_model(d, train, dev, s);
+        std::vector<EpochRecord> replayed;
+        int64_t firstStep = 0;
+        TrainObserver observer{[&](const StepRecord& r) { firstStep = firstStep ? firstStep : r.step; },
+                               [&](const EpochRecord& r) { replayed.push_back(r); }};
+        auto outcome = train_model(d, train, dev, s, {}, {}, {}, observer);
         QVERIFY(outcome.resumed);
+        QCOMPARE(firstStep, int64_t(9));  // the cancelled 8th step is in the checkpoint
+        // Every epoch once: the first replayed from the checkpoint, the second run now.
+        QCOMPARE(replayed.size(), size_t(2));
+        QCOMPARE(replayed[1].dev_metric, outcome.epochs[1].dev_metric);
         size_t differ = 0;
         double worst = 0;
         for (size_t i = 0; i < a.values.size(); ++i)
