@@ -29,6 +29,7 @@ namespace pb::ui {
 
 class AnalysisController;
 class AnalysisView;
+class DatasetPanel;
 class ModelSummaryPanel;
 class RetentionEditor;
 class SentencePanel;
@@ -44,6 +45,8 @@ public:
     SentencePanel* sentencePanel() const { return sentencePanel_; }
     RetentionEditor* retentionEditor() const { return retentionEditor_; }
     ModelSummaryPanel* modelSummary() const { return summaryPanel_; }
+    DatasetPanel* datasetPanel() const { return datasetPanel_; }
+    QDockWidget* datasetDock() const { return datasetDock_; }
     QTabWidget* tabs() const { return tabs_; }
     const std::vector<AnalysisView*>& views() const { return views_; }
     AnalysisView* currentView() const;
@@ -108,6 +111,7 @@ private:
     void buildStartPage();
     void buildMenus();
     void buildStatusBar();
+    void buildDatasetDock();
     void connectController();
 
     void onInputEdited();
@@ -138,6 +142,8 @@ private:
     std::vector<AnalysisView*> views_;
     QDockWidget* inputDock_ = nullptr;
     QDockWidget* modelDock_ = nullptr;
+    DatasetPanel* datasetPanel_ = nullptr;
+    QDockWidget* datasetDock_ = nullptr;
 
     QLabel* tokensLabel_ = nullptr;
     QLabel* keptLabel_ = nullptr;

@@ -1,0 +1,39 @@
+#pragma once
+// The accuracy-vs-time trade-off: the task metric against the measured time per example for a
+// family of configurations (keep fractions, or a fixed configuration scaled), the full model as its
+// own point and the Pareto front (no other point both faster and at least as good) highlighted.
+#include "ui/dataset_result_view.h"
+
+#include <memory>
+
+class QCPGraph;
+class QCPScatterStyle;
+class QCPTextElement;
+
+namespace pb::ui {
+
+class DatasetTradeoffPlot : public DatasetResultView {
+    Q_OBJECT
+
+public:
+    explicit DatasetTradeoffPlot(QWidget* parent = nullptr);
+
+    QString title() const override;
+    QCustomPlot* plot() const override { return plot_; }
+    void setResults(const DatasetResults& results) override;
+    bool hasResult() const override { return result_ != nullptr; }
+    nlohmann::json resultJson() const override;
+
+protected:
+    void refresh() override;
+
+private:
+    QCPGraph* addPoints(const QString& name, const QCPScatterStyle& style);
+    void labelPoint(double x, double y, const QString& text);
+
+    std::shared_ptr<const pb::TradeoffResult> result_;
+    QCustomPlot* plot_ = nullptr;
+    QCPTextElement* title_ = nullptr;
+};
+
+}  // namespace pb::ui
