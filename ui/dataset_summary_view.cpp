@@ -117,15 +117,16 @@ void DatasetSummaryView::refresh() {
 void DatasetSummaryView::addRow(const QString& quantity, const QString& full, const QString& power, const QString& tip) {
     const int row = table_->rowCount();
     table_->insertRow(row);
-    const QStringList texts = {quantity, full, power};
+    // A value of the comparison as a whole (configuration, speedup) spans both model columns.
+    const bool whole = full.isEmpty();
+    const QStringList texts = {quantity, whole ? power : full, whole ? QString() : power};
     for (int c = 0; c < 3; ++c) {
         auto* item = new QTableWidgetItem(texts[c]);
         if (c > 0) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         if (!tip.isEmpty()) item->setToolTip(tip);
         table_->setItem(row, c, item);
     }
-    // A value of the comparison as a whole (configuration, speedup) gets both columns.
-    if (full.isEmpty()) table_->setSpan(row, 1, 1, 2);
+    if (whole) table_->setSpan(row, 1, 1, 2);
 }
 
 void DatasetSummaryView::fillTable() {

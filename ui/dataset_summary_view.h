@@ -28,7 +28,8 @@ public:
 
     QTableWidget* table() const { return table_; }
     // The table's text in `column` (1 = full model, 2 = PoWER-BERT) of the row named `quantity`
-    // (its first column); empty when there is no such row.
+    // (its first column); empty when there is no such row. A value of the comparison as a whole
+    // (configuration, ratios, speedups) spans both columns and is in column 1.
     QString valueText(const QString& quantity, int column) const;
 
 protected:

@@ -175,6 +175,7 @@ private slots:
         const QString mi = summary->valueText(QStringLiteral("Mutual information"), 2);
         QVERIFY2(std::fabs(mi.section(QLatin1Char(' '), 0, 0).toDouble() - mutualInformationBits(full, power)) < 6e-4, qPrintable(mi));
         QCOMPARE(summary->valueText(QStringLiteral("Examples"), 1), QString::number(n));
+        QVERIFY(summary->valueText(QStringLiteral("Speedup vs packed full"), 1).endsWith(QStringLiteral("×")));
 
         // The disagreements table lists exactly the changed examples, by file line.
         QTableView* table = panel->disagreementTable();
