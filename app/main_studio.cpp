@@ -4,6 +4,7 @@
 #include "core/analysis.h"
 #include "ui/about_text.h"
 #include "ui/analysis_controller.h"
+#include "ui/dataset_ablation_plot.h"
 #include "ui/dataset_panel.h"
 #include "ui/default_model_search.h"
 #include "ui/main_window.h"
@@ -38,6 +39,7 @@ const char* kUsage =
     "  --dataset FILE          open the Dataset panel on this GLUE .tsv file\n"
     "  --dataset-screenshot DIR  with --dataset: run every dataset analysis (the model's retention.json\n"
     "                          when it has one, else keep fraction 0.7), write the panel's PNGs into DIR, exit\n"
+    "                          (the ablation plot zoomed in on the differences)\n"
     "  -h, --help              this text\n"
     "  --version               the version\n";
 
@@ -59,6 +61,9 @@ bool displayAvailable(int argc, char** argv) {
 void runDatasetScreenshots(pb::ui::MainWindow& window, const QString& folder) {
     auto started = std::make_shared<bool>(false);
     pb::ui::DatasetPanel* panel = window.datasetPanel();
+    // The strategies' differences are small next to their values: the picture shows them zoomed.
+    if (auto* ablation = qobject_cast<pb::ui::DatasetAblationPlot*>(panel->view(pb::ui::DatasetAnalysis::Ablation)))
+        ablation->setZoomed(true);
     QObject::connect(&window, &pb::ui::MainWindow::viewsUpdated, panel, [&window, panel, started](auto analysis) {
         if (!analysis || *started) return;
         *started = true;

@@ -6,6 +6,7 @@
 
 #include <qcustomplot.h>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -30,6 +31,8 @@ DatasetAblationPlot::DatasetAblationPlot(QWidget* parent) : DatasetResultView(pa
     quantity_->addItem(tr("Task metric (gold labels)"), int(Quantity::TaskMetric));
     quantity_->addItem(tr("Agreement with the full model"), int(Quantity::Agreement));
     quantity_->addItem(tr("Mutual information with the full model (bits)"), int(Quantity::MutualInformation));
+    zoom_ = new QCheckBox(tr("Zoom in on the differences"));
+    zoom_->setToolTip(tr("Start the value axis just below the smallest value instead of at zero"));
     plot_ = new QCustomPlot;
     title_ = addPlotTitle(plot_);
     plot_->xAxis->grid()->setVisible(false);
@@ -37,14 +40,18 @@ DatasetAblationPlot::DatasetAblationPlot(QWidget* parent) : DatasetResultView(pa
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Plot:")));
     controls->addWidget(quantity_);
+    controls->addWidget(zoom_);
     controls->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
     layout->addWidget(plot_, 1);
     connect(quantity_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+    connect(zoom_, &QCheckBox::toggled, this, [this] { refresh(); });
     refresh();
 }
+
+void DatasetAblationPlot::setZoomed(bool zoomed) { zoom_->setChecked(zoomed); }
 
 QString DatasetAblationPlot::title() const { return tr("Ablation"); }
 
@@ -86,7 +93,7 @@ void DatasetAblationPlot::refresh() {
     }
     const pb::AblationResult& r = *result_;
     QSharedPointer<QCPAxisTickerText> ticks(new QCPAxisTickerText);
-    double low = 0, high = 1e-9;
+    double low = 1e300, high = -1e300;
     auto bar = [&](double x, const std::optional<double>& value, const QColor& colour, const QString& name) {
         ticks->addTick(x, name);
         if (!value) return;
@@ -105,7 +112,15 @@ void DatasetAblationPlot::refresh() {
         if (const auto value = valueOf(v, quantity)) high = std::max(high, *value), low = std::min(low, *value);
     plot_->xAxis->setTicker(ticks);
     plot_->xAxis->setRange(quantity == Quantity::TaskMetric ? 0.4 : 1.4, 4.6);
-    setBarRange(plot_->axisRect(), low, high);
+    if (high < low) {
+        showPlotMessage(plot_, tr("%1 is not available for this task").arg(quantity_->currentText()), palette());
+        plot_->yAxis->setRange(0, 1);
+    } else if (zoom_->isChecked()) {
+        const double span = std::max(high - low, 1e-3);  // room above for the two-line Rand-WS label
+        plot_->yAxis->setRange(low - 0.25 * span, high + 0.45 * span);
+    } else {
+        setBarRange(plot_->axisRect(), std::min(low, 0.0), high);
+    }
     title_->setText(tr("Selection strategies at the same configuration (%1), %2 examples")
                         .arg(describeKeep(r.plan, r.keep_fraction))
                         .arg(r.examples));

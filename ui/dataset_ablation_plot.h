@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+class QCheckBox;
 class QComboBox;
 class QCPTextElement;
 
@@ -27,6 +28,8 @@ public:
     nlohmann::json resultJson() const override;
 
     void setQuantity(Quantity quantity);
+    // The value axis from just below the smallest to just above the largest value instead of from zero.
+    void setZoomed(bool zoomed);
 
 protected:
     void refresh() override;
@@ -37,6 +40,7 @@ private:
 
     std::shared_ptr<const pb::AblationResult> result_;
     QComboBox* quantity_ = nullptr;
+    QCheckBox* zoom_ = nullptr;
     QCustomPlot* plot_ = nullptr;
     QCPTextElement* title_ = nullptr;
 };

@@ -82,8 +82,9 @@ void DatasetDiffusionPlot::refresh() {
     const pb::DiffusionResult& r = *result_;
     const std::vector<double> powerMean = powerMeanShown();
     if (band_->isChecked()) {
-        addBand(r.full_mean, r.full_std, fullModelColor(), tr("full model ± 1 sd"));
-        addBand(powerMean, r.power_std, powerBertColor(), tr("PoWER-BERT ± 1 sd"));
+        // PoWER-BERT's band hatched, so both stay readable where they overlap.
+        addBand(r.full_mean, r.full_std, fullModelColor(), tr("full model ± 1 sd"), false);
+        addBand(powerMean, r.power_std, powerBertColor(), tr("PoWER-BERT ± 1 sd"), true);
     }
     fullGraph_ = addLine(r.full_mean, fullModelColor(), tr("full model"), QCPScatterStyle::ssCircle);
     powerGraph_ = addLine(powerMean, powerBertColor(), tr("PoWER-BERT"), QCPScatterStyle::ssSquare);
@@ -111,19 +112,21 @@ QCPGraph* DatasetDiffusionPlot::addLine(const std::vector<double>& mean, const Q
 }
 
 void DatasetDiffusionPlot::addBand(const std::vector<double>& mean, const std::vector<double>& sd, const QColor& colour,
-                                   const QString& name) {
+                                   const QString& name, bool hatched) {
     QCPGraph* low = plot_->addGraph();
     QCPGraph* high = plot_->addGraph();
+    // A cosine similarity lies in [-1, 1]; so does the band drawn for it (NaN, no point, stays NaN).
+    auto bounded = [](double v) { return std::isnan(v) ? v : std::clamp(v, -1.0, 1.0); };
     for (size_t x = 0; x < mean.size() && x < sd.size(); ++x) {
-        low->addData(double(x), mean[x] - sd[x]);
-        high->addData(double(x), mean[x] + sd[x]);
+        low->addData(double(x), bounded(mean[x] - sd[x]));
+        high->addData(double(x), bounded(mean[x] + sd[x]));
     }
     QColor fill = colour, edge = colour;
-    fill.setAlpha(50);
-    edge.setAlpha(90);
+    fill.setAlpha(hatched ? 150 : 45);
+    edge.setAlpha(110);
     low->setPen(QPen(edge, 1));
     high->setPen(QPen(edge, 1));
-    high->setBrush(QBrush(fill));
+    high->setBrush(QBrush(fill, hatched ? Qt::BDiagPattern : Qt::SolidPattern));
     high->setChannelFillGraph(low);
     high->setName(name);
     low->removeFromLegend();

@@ -33,7 +33,8 @@ protected:
 
 private:
     QCPGraph* addLine(const std::vector<double>& mean, const QColor& colour, const QString& name, int marker);
-    void addBand(const std::vector<double>& mean, const std::vector<double>& sd, const QColor& colour, const QString& name);
+    void addBand(const std::vector<double>& mean, const std::vector<double>& sd, const QColor& colour, const QString& name,
+                 bool hatched);
     std::vector<double> powerMeanShown() const;
 
     std::shared_ptr<const pb::DiffusionResult> result_;

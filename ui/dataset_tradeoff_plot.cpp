@@ -54,11 +54,28 @@ QCPGraph* DatasetTradeoffPlot::addPoints(const QString& name, const QCPScatterSt
     return graph;
 }
 
-void DatasetTradeoffPlot::labelPoint(double x, double y, const QString& text) {
+// Below right of the point, or in the first other corner where it does not cover an earlier label.
+// Positions are compared as fractions of the axis ranges, so the choice holds at any export size.
+void DatasetTradeoffPlot::labelPoint(double x, double y, const QString& text, std::vector<QRectF>& taken) {
+    const QCPRange xr = plot_->xAxis->range(), yr = plot_->yAxis->range();
+    const double fx = (x - xr.lower) / xr.size(), fy = (y - yr.lower) / yr.size();
+    const double w = 0.012 * double(text.size()) + 0.01, h = 0.045;
+    const Qt::Alignment corners[] = {Qt::AlignLeft | Qt::AlignTop, Qt::AlignLeft | Qt::AlignBottom,
+                                     Qt::AlignRight | Qt::AlignTop, Qt::AlignRight | Qt::AlignBottom};
+    Qt::Alignment chosen = corners[0];
+    for (Qt::Alignment corner : corners) {
+        const double left = corner & Qt::AlignLeft ? fx : fx - w, bottom = corner & Qt::AlignTop ? fy - h : fy;
+        const QRectF box(left, bottom, w, h);
+        if (std::none_of(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(box); })) {
+            chosen = corner;
+            taken.push_back(box);
+            break;
+        }
+    }
     auto* label = new QCPItemText(plot_);
     label->position->setCoords(x, y);
-    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-    label->setPadding(QMargins(6, 3, 0, 0));
+    label->setPositionAlignment(chosen);
+    label->setPadding(QMargins(6, 3, 6, 3));
     label->setText(text);
     label->setColor(mix(palette().color(QPalette::Base), palette().color(QPalette::Text), 0.8));
 }
@@ -90,7 +107,6 @@ void DatasetTradeoffPlot::refresh() {
         const bool isFull = !p.fraction && !p.factor;
         (isFull ? full : p.pareto ? best : beaten)->addData(x, p.metric);
         if (p.pareto) front->addData(x, p.metric);
-        labelPoint(x, p.metric, isFull ? tr("full") : shortName(p));
     }
     // The result does not record Rand-WS's seed, so the strategy is named without it.
     const QString strategy = strategyLabel(r.strategy, 0).section(QLatin1Char(' '), 0, 0);
@@ -106,6 +122,9 @@ void DatasetTradeoffPlot::refresh() {
     const double dx = std::max(xr.size(), 1e-3), dy = std::max(yr.size(), 1e-3);
     plot_->xAxis->setRange(std::max(0.0, xr.lower - 0.06 * dx), xr.upper + 0.12 * dx);
     plot_->yAxis->setRange(yr.lower - 0.12 * dy, yr.upper + 0.08 * dy);
+    std::vector<QRectF> taken;  // labels last: their placement needs the final ranges
+    for (const pb::TradeoffPoint& p : r.points)
+        labelPoint(p.seconds * ms, p.metric, !p.fraction && !p.factor ? tr("full") : shortName(p), taken);
     plot_->replot();
 }
 

@@ -4,7 +4,10 @@
 // own point and the Pareto front (no other point both faster and at least as good) highlighted.
 #include "ui/dataset_result_view.h"
 
+#include <QRectF>
+
 #include <memory>
+#include <vector>
 
 class QCPGraph;
 class QCPScatterStyle;
@@ -29,7 +32,7 @@ protected:
 
 private:
     QCPGraph* addPoints(const QString& name, const QCPScatterStyle& style);
-    void labelPoint(double x, double y, const QString& text);
+    void labelPoint(double x, double y, const QString& text, std::vector<QRectF>& taken);
 
     std::shared_ptr<const pb::TradeoffResult> result_;
     QCustomPlot* plot_ = nullptr;
