@@ -8,9 +8,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QVBoxLayout>
 
 #include <algorithm>
 
@@ -26,7 +24,7 @@ QString valueText(double value) { return QString::number(value, 'f', 4); }
 
 }  // namespace
 
-DatasetAblationPlot::DatasetAblationPlot(QWidget* parent) : DatasetResultView(parent) {
+DatasetAblationPlot::DatasetAblationPlot(QWidget* parent) : DatasetSlotView(parent) {
     quantity_ = new QComboBox;
     quantity_->addItem(tr("Task metric (gold labels)"), int(Quantity::TaskMetric));
     quantity_->addItem(tr("Agreement with the full model"), int(Quantity::Agreement));
@@ -37,15 +35,7 @@ DatasetAblationPlot::DatasetAblationPlot(QWidget* parent) : DatasetResultView(pa
     title_ = addPlotTitle(plot_);
     plot_->xAxis->grid()->setVisible(false);
     plot_->legend->setVisible(false);
-    auto* controls = new QHBoxLayout;
-    controls->addWidget(new QLabel(tr("Plot:")));
-    controls->addWidget(quantity_);
-    controls->addWidget(zoom_);
-    controls->addStretch(1);
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(controls);
-    layout->addWidget(plot_, 1);
+    layOutPlot(this, plot_, {new QLabel(tr("Plot:")), quantity_, zoom_});
     connect(quantity_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
     connect(zoom_, &QCheckBox::toggled, this, [this] { refresh(); });
     refresh();
@@ -54,14 +44,6 @@ DatasetAblationPlot::DatasetAblationPlot(QWidget* parent) : DatasetResultView(pa
 void DatasetAblationPlot::setZoomed(bool zoomed) { zoom_->setChecked(zoomed); }
 
 QString DatasetAblationPlot::title() const { return tr("Ablation"); }
-
-void DatasetAblationPlot::setResults(const DatasetResults& results) {
-    if (results.ablation == result_) return;
-    result_ = results.ablation;
-    refresh();
-}
-
-nlohmann::json DatasetAblationPlot::resultJson() const { return result_ ? pb::to_json(*result_) : nlohmann::json(); }
 
 void DatasetAblationPlot::setQuantity(Quantity quantity) {
     quantity_->setCurrentIndex(std::max(0, quantity_->findData(int(quantity))));

@@ -13,7 +13,7 @@ class QCPTextElement;
 
 namespace pb::ui {
 
-class DatasetAblationPlot : public DatasetResultView {
+class DatasetAblationPlot : public DatasetSlotView<pb::AblationResult, &DatasetResults::ablation> {
     Q_OBJECT
 
 public:
@@ -23,9 +23,6 @@ public:
 
     QString title() const override;
     QCustomPlot* plot() const override { return plot_; }
-    void setResults(const DatasetResults& results) override;
-    bool hasResult() const override { return result_ != nullptr; }
-    nlohmann::json resultJson() const override;
 
     void setQuantity(Quantity quantity);
     // The value axis from just below the smallest to just above the largest value instead of from zero.
@@ -38,7 +35,6 @@ private:
     std::optional<double> valueOf(const pb::VariantSummary& variant, Quantity quantity) const;
     void addRandomBar(double x, Quantity quantity, const QColor& colour);
 
-    std::shared_ptr<const pb::AblationResult> result_;
     QComboBox* quantity_ = nullptr;
     QCheckBox* zoom_ = nullptr;
     QCustomPlot* plot_ = nullptr;

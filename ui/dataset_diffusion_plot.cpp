@@ -3,12 +3,11 @@
 #include "ui/color_map.h"
 #include "ui/dataset_configuration.h"
 #include "ui/dataset_plot_items.h"
+#include "ui/plot_series.h"
 
 #include <qcustomplot.h>
 
 #include <QCheckBox>
-#include <QHBoxLayout>
-#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -21,9 +20,19 @@ namespace {
 // reports 1 by convention, which is no measurement, so it is left out of the line.
 constexpr double kSingleVector = 1.0 + 1e-9;
 
+// mean + sign * sd, within [-1, 1] where a cosine similarity lies (NaN, no point, stays NaN).
+std::vector<double> shifted(const std::vector<double>& mean, const std::vector<double>& sd, double sign) {
+    std::vector<double> out;
+    for (size_t x = 0; x < mean.size() && x < sd.size(); ++x) {
+        const double v = mean[x] + sign * sd[x];
+        out.push_back(std::isnan(v) ? v : std::clamp(v, -1.0, 1.0));
+    }
+    return out;
+}
+
 }  // namespace
 
-DatasetDiffusionPlot::DatasetDiffusionPlot(QWidget* parent) : DatasetResultView(parent) {
+DatasetDiffusionPlot::DatasetDiffusionPlot(QWidget* parent) : DatasetSlotView(parent) {
     band_ = new QCheckBox(tr("Show ± 1 standard deviation across examples"));
     band_->setChecked(true);
     band_->setToolTip(tr("Shade mean ± one standard deviation of the per-example mean cosine similarity"));
@@ -31,32 +40,15 @@ DatasetDiffusionPlot::DatasetDiffusionPlot(QWidget* parent) : DatasetResultView(
     title_ = addPlotTitle(plot_);
     plot_->xAxis->setLabel(tr("layer (0 = embeddings)"));
     plot_->yAxis->setLabel(tr("mean pairwise cosine similarity"));
-    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
-    ticker->setTickStep(1.0);
-    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-    plot_->xAxis->setTicker(ticker);
+    setIntegerTicks(plot_->xAxis);
     placeLegendRight(plot_);
     plot_->setToolTip(tr("Word vectors grow more alike with depth: the redundancy PoWER-BERT removes"));
-    auto* controls = new QHBoxLayout;
-    controls->addWidget(band_);
-    controls->addStretch(1);
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(controls);
-    layout->addWidget(plot_, 1);
+    layOutPlot(this, plot_, {band_});
     connect(band_, &QCheckBox::toggled, this, [this] { refresh(); });
     refresh();
 }
 
 QString DatasetDiffusionPlot::title() const { return tr("Diffusion"); }
-
-void DatasetDiffusionPlot::setResults(const DatasetResults& results) {
-    if (results.diffusion == result_) return;
-    result_ = results.diffusion;
-    refresh();
-}
-
-nlohmann::json DatasetDiffusionPlot::resultJson() const { return result_ ? pb::to_json(*result_) : nlohmann::json(); }
 
 void DatasetDiffusionPlot::setShowBand(bool show) { band_->setChecked(show); }
 
@@ -83,11 +75,14 @@ void DatasetDiffusionPlot::refresh() {
     const std::vector<double> powerMean = powerMeanShown();
     if (band_->isChecked()) {
         // PoWER-BERT's band hatched, so both stay readable where they overlap.
-        addBand(r.full_mean, r.full_std, fullModelColor(), tr("full model ± 1 sd"), false);
-        addBand(powerMean, r.power_std, powerBertColor(), tr("PoWER-BERT ± 1 sd"), true);
+        addValueBand(plot_, shifted(r.full_mean, r.full_std, -1), shifted(r.full_mean, r.full_std, 1), fullModelColor(),
+                     tr("full model ± 1 sd"));
+        addValueBand(plot_, shifted(powerMean, r.power_std, -1), shifted(powerMean, r.power_std, 1), powerBertColor(),
+                     tr("PoWER-BERT ± 1 sd"), Qt::BDiagPattern);
     }
-    fullGraph_ = addLine(r.full_mean, fullModelColor(), tr("full model"), QCPScatterStyle::ssCircle);
-    powerGraph_ = addLine(powerMean, powerBertColor(), tr("PoWER-BERT"), QCPScatterStyle::ssSquare);
+    const QColor base = palette().color(QPalette::Base);
+    fullGraph_ = addValueLine(plot_, r.full_mean, fullModelColor(), tr("full model"), QCPScatterStyle::ssCircle, base);
+    powerGraph_ = addValueLine(plot_, powerMean, powerBertColor(), tr("PoWER-BERT"), QCPScatterStyle::ssSquare, base);
     title_->setText(tr("Diffusion of information over %1 examples (%2)")
                         .arg(r.examples)
                         .arg(describeDatasetPlan(r.plan, r.keep_fraction)));
@@ -99,37 +94,6 @@ void DatasetDiffusionPlot::refresh() {
     plot_->yAxis->setRange(std::max(-1.05, y.lower - pad), std::min(1.05, y.upper + pad));
     plot_->xAxis->setRange(-0.3, double(std::max<size_t>(r.full_mean.size(), 2) - 1) + 0.3);
     plot_->replot();
-}
-
-QCPGraph* DatasetDiffusionPlot::addLine(const std::vector<double>& mean, const QColor& colour, const QString& name,
-                                        int marker) {
-    QCPGraph* graph = plot_->addGraph();
-    for (size_t x = 0; x < mean.size(); ++x) graph->addData(double(x), mean[x]);
-    graph->setName(name);
-    graph->setPen(QPen(colour, 2));
-    graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ScatterShape(marker), colour, palette().color(QPalette::Base), 7));
-    return graph;
-}
-
-void DatasetDiffusionPlot::addBand(const std::vector<double>& mean, const std::vector<double>& sd, const QColor& colour,
-                                   const QString& name, bool hatched) {
-    QCPGraph* low = plot_->addGraph();
-    QCPGraph* high = plot_->addGraph();
-    // A cosine similarity lies in [-1, 1]; so does the band drawn for it (NaN, no point, stays NaN).
-    auto bounded = [](double v) { return std::isnan(v) ? v : std::clamp(v, -1.0, 1.0); };
-    for (size_t x = 0; x < mean.size() && x < sd.size(); ++x) {
-        low->addData(double(x), bounded(mean[x] - sd[x]));
-        high->addData(double(x), bounded(mean[x] + sd[x]));
-    }
-    QColor fill = colour, edge = colour;
-    fill.setAlpha(hatched ? 150 : 45);
-    edge.setAlpha(110);
-    low->setPen(QPen(edge, 1));
-    high->setPen(QPen(edge, 1));
-    high->setBrush(QBrush(fill, hatched ? Qt::BDiagPattern : Qt::SolidPattern));
-    high->setChannelFillGraph(low);
-    high->setName(name);
-    low->removeFromLegend();
 }
 
 }  // namespace pb::ui

@@ -12,7 +12,7 @@ class QCPTextElement;
 
 namespace pb::ui {
 
-class DatasetDiffusionPlot : public DatasetResultView {
+class DatasetDiffusionPlot : public DatasetSlotView<pb::DiffusionResult, &DatasetResults::diffusion> {
     Q_OBJECT
 
 public:
@@ -20,9 +20,6 @@ public:
 
     QString title() const override;
     QCustomPlot* plot() const override { return plot_; }
-    void setResults(const DatasetResults& results) override;
-    bool hasResult() const override { return result_ != nullptr; }
-    nlohmann::json resultJson() const override;
 
     void setShowBand(bool show);
     QCPGraph* fullGraph() const { return fullGraph_; }
@@ -32,12 +29,8 @@ protected:
     void refresh() override;
 
 private:
-    QCPGraph* addLine(const std::vector<double>& mean, const QColor& colour, const QString& name, int marker);
-    void addBand(const std::vector<double>& mean, const std::vector<double>& sd, const QColor& colour, const QString& name,
-                 bool hatched);
     std::vector<double> powerMeanShown() const;
 
-    std::shared_ptr<const pb::DiffusionResult> result_;
     QCheckBox* band_ = nullptr;
     QCustomPlot* plot_ = nullptr;
     QCPTextElement* title_ = nullptr;

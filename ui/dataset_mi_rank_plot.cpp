@@ -2,13 +2,12 @@
 
 #include "ui/color_map.h"
 #include "ui/dataset_plot_items.h"
+#include "ui/plot_series.h"
 
 #include <qcustomplot.h>
 
 #include <QComboBox>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QVBoxLayout>
 
 #include <algorithm>
 
@@ -24,7 +23,7 @@ const QCPScatterStyle::ScatterShape kMarkers[] = {QCPScatterStyle::ssCircle, QCP
 
 }  // namespace
 
-DatasetMiRankPlot::DatasetMiRankPlot(QWidget* parent) : DatasetResultView(parent) {
+DatasetMiRankPlot::DatasetMiRankPlot(QWidget* parent) : DatasetSlotView(parent) {
     quantity_ = new QComboBox;
     quantity_->addItem(tr("Mutual information (bits)"), int(Quantity::MutualInformation));
     quantity_->addItem(tr("Normalised mutual information"), int(Quantity::NormalizedMutualInformation));
@@ -33,32 +32,14 @@ DatasetMiRankPlot::DatasetMiRankPlot(QWidget* parent) : DatasetResultView(parent
     plot_ = new QCustomPlot;
     title_ = addPlotTitle(plot_);
     plot_->xAxis->setLabel(tr("significance rank k of the one eliminated vector (1 = most significant besides [CLS])"));
-    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
-    ticker->setTickStep(1.0);
-    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-    plot_->xAxis->setTicker(ticker);
+    setIntegerTicks(plot_->xAxis);
     placeLegendRight(plot_);
-    auto* controls = new QHBoxLayout;
-    controls->addWidget(new QLabel(tr("Plot:")));
-    controls->addWidget(quantity_);
-    controls->addStretch(1);
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(controls);
-    layout->addWidget(plot_, 1);
+    layOutPlot(this, plot_, {new QLabel(tr("Plot:")), quantity_});
     connect(quantity_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
     refresh();
 }
 
 QString DatasetMiRankPlot::title() const { return tr("MI vs rank"); }
-
-void DatasetMiRankPlot::setResults(const DatasetResults& results) {
-    if (results.miRank == result_) return;
-    result_ = results.miRank;
-    refresh();
-}
-
-nlohmann::json DatasetMiRankPlot::resultJson() const { return result_ ? pb::to_json(*result_) : nlohmann::json(); }
 
 void DatasetMiRankPlot::setQuantity(Quantity quantity) {
     quantity_->setCurrentIndex(std::max(0, quantity_->findData(int(quantity))));
@@ -89,12 +70,9 @@ void DatasetMiRankPlot::refresh() {
     const auto& matrix = values(quantity);
     double top = 0;
     for (int j = 0; j < r.layers && j < int(matrix.size()); ++j) {
-        QCPGraph* graph = plot_->addGraph();
-        for (int k = 0; k < int(matrix[size_t(j)].size()); ++k) graph->addData(k + 1, matrix[size_t(j)][size_t(k)]);
         const QColor colour = layerColour(j, r.layers);
-        graph->setPen(QPen(colour, 2));
-        graph->setScatterStyle(QCPScatterStyle(kMarkers[size_t(j) % std::size(kMarkers)], colour, colour, 6));
-        graph->setName(tr("encoder %1").arg(j + 1));
+        addValueLine(plot_, matrix[size_t(j)], colour, tr("encoder %1").arg(j + 1), kMarkers[size_t(j) % std::size(kMarkers)],
+                     colour, 1);
         for (double v : matrix[size_t(j)]) top = std::max(top, v);
     }
     const QString reference = quantity == Quantity::MutualInformation
@@ -104,8 +82,7 @@ void DatasetMiRankPlot::refresh() {
     addReferenceLine(ceiling, reference);
     top = std::max(top, ceiling);
     title_->setText(tr("Eliminating the single vector of rank k at encoder j, over %1 examples").arg(r.examples));
-    // Every rank gets its tick while they fit.
-    qSharedPointerCast<QCPAxisTickerFixed>(plot_->xAxis->ticker())->setTickCount(std::min(r.ranks, 20));
+    setIntegerTicks(plot_->xAxis, std::min(r.ranks, 20));  // every rank while they fit
     plot_->rescaleAxes(true);
     plot_->xAxis->setRange(0.6, double(std::max(r.ranks, 2)) + 0.4);
     const double low = plot_->yAxis->range().lower, span = std::max(top - low, 1e-3);

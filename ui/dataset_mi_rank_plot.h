@@ -12,7 +12,7 @@ class QCPTextElement;
 
 namespace pb::ui {
 
-class DatasetMiRankPlot : public DatasetResultView {
+class DatasetMiRankPlot : public DatasetSlotView<pb::MiRankResult, &DatasetResults::miRank> {
     Q_OBJECT
 
 public:
@@ -22,9 +22,6 @@ public:
 
     QString title() const override;
     QCustomPlot* plot() const override { return plot_; }
-    void setResults(const DatasetResults& results) override;
-    bool hasResult() const override { return result_ != nullptr; }
-    nlohmann::json resultJson() const override;
 
     void setQuantity(Quantity quantity);
 
@@ -35,7 +32,6 @@ private:
     const std::vector<std::vector<double>>& values(Quantity quantity) const;
     void addReferenceLine(double y, const QString& text);
 
-    std::shared_ptr<const pb::MiRankResult> result_;
     QComboBox* quantity_ = nullptr;
     QCustomPlot* plot_ = nullptr;
     QCPTextElement* title_ = nullptr;

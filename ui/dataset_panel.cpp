@@ -15,7 +15,6 @@
 #include "ui/qt_paths.h"
 #include "ui/retention_editor.h"
 
-#include <QBuffer>
 #include <QButtonGroup>
 #include <QComboBox>
 #include <QCoreApplication>
@@ -60,6 +59,13 @@ QString taskName(pb::GlueTask task) { return QString::fromLatin1(pb::glue_task_n
 QString fileStem(const QString& title) { return title.toLower().replace(QLatin1Char(' '), QLatin1Char('-')); }
 
 QString exportFolder() { return QSettings().value(QString::fromLatin1(kExportDirSetting), QDir::homePath()).toString(); }
+
+// Lets the event loop run before grab(), so pending layouts and replots are in the picture.
+void settleBeforeGrab() {
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < 250) QCoreApplication::processEvents(QEventLoop::AllEvents, 25);
+}
 
 QString runButtonTip(DatasetAnalysis analysis) {
     switch (analysis) {
@@ -586,36 +592,24 @@ void DatasetPanel::saveCurrentResultJson() {
 
 QStringList DatasetPanel::saveScreenshots(const QString& folder) {
     if (!QDir().mkpath(folder)) throw pb::Error(folder.toStdString() + ": cannot create the folder");
-    auto settle = [] {
-        QElapsedTimer clock;
-        clock.start();
-        while (clock.elapsed() < 250) QCoreApplication::processEvents(QEventLoop::AllEvents, 25);
-    };
-    auto writePng = [](const QString& path, const QPixmap& pixmap) {
-        QByteArray bytes;
-        QBuffer buffer(&bytes);
-        buffer.open(QIODevice::WriteOnly);
-        if (!pixmap.save(&buffer, "PNG")) throw pb::Error(path.toStdString() + ": cannot encode the PNG image");
-        writeFileAtomically(path, bytes);
-    };
     QStringList written;
     const QDir dir(folder);
     for (int i = 0; i < tabs_->count(); ++i) {
         tabs_->setCurrentIndex(i);
-        settle();
+        settleBeforeGrab();
         auto* v = qobject_cast<DatasetResultView*>(tabs_->widget(i));
         const QString name = QStringLiteral("%1-%2").arg(i + 1).arg(fileStem(v ? v->title() : tr("Disagreements")));
         written << dir.filePath(QStringLiteral("dataset-") + name + QStringLiteral(".png"));
-        writePng(written.back(), tabs_->widget(i)->grab());
+        writePngAtomically(written.back(), tabs_->widget(i)->grab());
         if (v && v->hasResult()) {
             written << dir.filePath(QStringLiteral("dataset-plot-") + name + QStringLiteral(".png"));
             exportPlotImage(*v->plot(), v->title(), written.back());
         }
     }
     tabs_->setCurrentIndex(0);
-    settle();
+    settleBeforeGrab();
     written << dir.filePath(QStringLiteral("dataset-panel.png"));
-    writePng(written.back(), grab());
+    writePngAtomically(written.back(), grab());
     return written;
 }
 

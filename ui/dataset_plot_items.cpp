@@ -4,9 +4,24 @@
 
 #include <qcustomplot.h>
 
+#include <QHBoxLayout>
+#include <QVBoxLayout>
+
 #include <algorithm>
 
 namespace pb::ui {
+
+void layOutPlot(QWidget* view, QCustomPlot* plot, const QList<QWidget*>& controls) {
+    auto* layout = new QVBoxLayout(view);
+    layout->setContentsMargins(0, 0, 0, 0);
+    if (!controls.isEmpty()) {
+        auto* row = new QHBoxLayout;
+        for (QWidget* control : controls) row->addWidget(control);
+        row->addStretch(1);
+        layout->addLayout(row);
+    }
+    layout->addWidget(plot, 1);
+}
 
 QCPBars* addBar(QCPAxisRect* rect, double x, double value, const QColor& colour, double width) {
     auto* bars = new QCPBars(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));

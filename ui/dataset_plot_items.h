@@ -2,6 +2,7 @@
 // Building blocks of the Dataset panel's plots on top of color_map's styling: single bars with a
 // value label, a caption above an axis rect, a "no result yet" message.
 #include <QColor>
+#include <QList>
 #include <QString>
 
 class QCPAxisRect;
@@ -9,9 +10,12 @@ class QCPBars;
 class QCPItemText;
 class QCustomPlot;
 class QPalette;
+class QWidget;
 
 namespace pb::ui {
 
+// The view's layout: a row of `controls` (left-aligned; none: no row) above the plot, which takes the rest.
+void layOutPlot(QWidget* view, QCustomPlot* plot, const QList<QWidget*>& controls);
 // One bar at x (its own QCPBars, so every bar can have its colour), outlined in a darker shade.
 QCPBars* addBar(QCPAxisRect* rect, double x, double value, const QColor& colour, double width = 0.6);
 // Text centred above (value >= 0) or below (value < 0) the point (x, value) of the rect's axes.

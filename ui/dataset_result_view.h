@@ -10,6 +10,8 @@
 #include <QString>
 #include <QWidget>
 
+#include <memory>
+
 class QCustomPlot;
 
 namespace pb::ui {
@@ -37,6 +39,25 @@ protected:
         QWidget::changeEvent(event);
         if (event->type() == QEvent::PaletteChange) refresh();
     }
+};
+
+// What every view has alike: it keeps its slot of DatasetResults (`Slot`) and serialises it with
+// the core's to_json.
+template <class Result, std::shared_ptr<const Result> DatasetResults::*Slot>
+class DatasetSlotView : public DatasetResultView {
+public:
+    using DatasetResultView::DatasetResultView;
+
+    void setResults(const DatasetResults& results) override {
+        if (results.*Slot == result_) return;
+        result_ = results.*Slot;
+        refresh();
+    }
+    bool hasResult() const override { return result_ != nullptr; }
+    nlohmann::json resultJson() const override { return result_ ? pb::to_json(*result_) : nlohmann::json(); }
+
+protected:
+    std::shared_ptr<const Result> result_;
 };
 
 }  // namespace pb::ui

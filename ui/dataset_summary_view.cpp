@@ -36,7 +36,7 @@ size_t matchingPredictions(const pb::DatasetEvaluation& e) {
 
 }  // namespace
 
-DatasetSummaryView::DatasetSummaryView(QWidget* parent) : DatasetResultView(parent) {
+DatasetSummaryView::DatasetSummaryView(QWidget* parent) : DatasetSlotView(parent) {
     table_ = new QTableWidget(0, 3);
     table_->setHorizontalHeaderLabels({tr("Quantity"), tr("Full model"), tr("PoWER-BERT")});
     table_->verticalHeader()->hide();
@@ -67,16 +67,6 @@ DatasetSummaryView::DatasetSummaryView(QWidget* parent) : DatasetResultView(pare
 }
 
 QString DatasetSummaryView::title() const { return tr("Evaluation"); }
-
-void DatasetSummaryView::setResults(const DatasetResults& results) {
-    if (results.evaluation == evaluation_) return;
-    evaluation_ = results.evaluation;
-    refresh();
-}
-
-nlohmann::json DatasetSummaryView::resultJson() const {
-    return evaluation_ ? pb::to_json(*evaluation_) : nlohmann::json();
-}
 
 QString DatasetSummaryView::valueText(const QString& quantity, int column) const {
     for (int r = 0; r < table_->rowCount(); ++r)
@@ -132,8 +122,8 @@ void DatasetSummaryView::addRow(const QString& quantity, const QString& full, co
 void DatasetSummaryView::fillTable() {
     table_->clearSpans();
     table_->setRowCount(0);
-    if (!evaluation_) return;
-    const pb::DatasetEvaluation& e = *evaluation_;
+    if (!result_) return;
+    const pb::DatasetEvaluation& e = *result_;
     const double meanLength =
         e.lengths.empty() ? 0.0 : std::accumulate(e.lengths.begin(), e.lengths.end(), 0.0) / double(e.lengths.size());
     addRow(tr("Data"), QString::fromLatin1(pb::glue_task_name(e.task).data()),
@@ -189,13 +179,13 @@ void DatasetSummaryView::buildPlot() {
     const QColor text = palette().color(QPalette::Text), base = palette().color(QPalette::Base);
     title_->setTextColor(text);
     for (QCPTextElement* caption : captions_) caption->setTextColor(text);
-    if (!evaluation_) {
+    if (!result_) {
         title_->setText(tr("No evaluation yet: choose a data file and press Evaluate"));
         for (QCPTextElement* caption : captions_) caption->setText(QString());
         plot_->replot();
         return;
     }
-    const pb::DatasetEvaluation& e = *evaluation_;
+    const pb::DatasetEvaluation& e = *result_;
     title_->setText(tr("%1, %2 examples: full model vs PoWER-BERT (%3)")
                         .arg(QString::fromLatin1(pb::glue_task_name(e.task).data()))
                         .arg(e.examples)

@@ -14,7 +14,7 @@ class QTableWidget;
 
 namespace pb::ui {
 
-class DatasetSummaryView : public DatasetResultView {
+class DatasetSummaryView : public DatasetSlotView<pb::DatasetEvaluation, &DatasetResults::evaluation> {
     Q_OBJECT
 
 public:
@@ -22,9 +22,6 @@ public:
 
     QString title() const override;
     QCustomPlot* plot() const override { return plot_; }
-    void setResults(const DatasetResults& results) override;
-    bool hasResult() const override { return evaluation_ != nullptr; }
-    nlohmann::json resultJson() const override;
 
     QTableWidget* table() const { return table_; }
     // The table's text in `column` (1 = full model, 2 = PoWER-BERT) of the row named `quantity`
@@ -41,7 +38,6 @@ private:
     void buildLayout();
     void buildPlot();
 
-    std::shared_ptr<const pb::DatasetEvaluation> evaluation_;
     QTableWidget* table_ = nullptr;
     QCustomPlot* plot_ = nullptr;
     QCPTextElement* title_ = nullptr;

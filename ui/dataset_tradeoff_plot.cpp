@@ -6,7 +6,6 @@
 
 #include <qcustomplot.h>
 
-#include <QVBoxLayout>
 
 #include <algorithm>
 
@@ -22,7 +21,7 @@ QString shortName(const pb::TradeoffPoint& point) {
 
 }  // namespace
 
-DatasetTradeoffPlot::DatasetTradeoffPlot(QWidget* parent) : DatasetResultView(parent) {
+DatasetTradeoffPlot::DatasetTradeoffPlot(QWidget* parent) : DatasetSlotView(parent) {
     plot_ = new QCustomPlot;
     title_ = addPlotTitle(plot_);
     plot_->xAxis->setLabel(tr("measured time per example (ms)"));
@@ -30,21 +29,11 @@ DatasetTradeoffPlot::DatasetTradeoffPlot(QWidget* parent) : DatasetResultView(pa
     plot_->setToolTip(tr("Up and to the left is better; the Pareto front joins the configurations no other one beats "
                          "in both time and metric. Times are measured while the other cores run other examples, so "
                          "they carry the machine's noise"));
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(plot_, 1);
+    layOutPlot(this, plot_, {});
     refresh();
 }
 
 QString DatasetTradeoffPlot::title() const { return tr("Trade-off"); }
-
-void DatasetTradeoffPlot::setResults(const DatasetResults& results) {
-    if (results.tradeoff == result_) return;
-    result_ = results.tradeoff;
-    refresh();
-}
-
-nlohmann::json DatasetTradeoffPlot::resultJson() const { return result_ ? pb::to_json(*result_) : nlohmann::json(); }
 
 QCPGraph* DatasetTradeoffPlot::addPoints(const QString& name, const QCPScatterStyle& style) {
     QCPGraph* graph = plot_->addGraph();

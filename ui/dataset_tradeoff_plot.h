@@ -15,7 +15,7 @@ class QCPTextElement;
 
 namespace pb::ui {
 
-class DatasetTradeoffPlot : public DatasetResultView {
+class DatasetTradeoffPlot : public DatasetSlotView<pb::TradeoffResult, &DatasetResults::tradeoff> {
     Q_OBJECT
 
 public:
@@ -23,9 +23,6 @@ public:
 
     QString title() const override;
     QCustomPlot* plot() const override { return plot_; }
-    void setResults(const DatasetResults& results) override;
-    bool hasResult() const override { return result_ != nullptr; }
-    nlohmann::json resultJson() const override;
 
 protected:
     void refresh() override;
@@ -34,7 +31,6 @@ private:
     QCPGraph* addPoints(const QString& name, const QCPScatterStyle& style);
     void labelPoint(double x, double y, const QString& text, std::vector<QRectF>& taken);
 
-    std::shared_ptr<const pb::TradeoffResult> result_;
     QCustomPlot* plot_ = nullptr;
     QCPTextElement* title_ = nullptr;
 };

@@ -21,7 +21,6 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QBuffer>
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QDir>
@@ -755,13 +754,6 @@ QStringList MainWindow::saveScreenshots(const QString& folder) {
         clock.start();
         while (clock.elapsed() < 250) QCoreApplication::processEvents(QEventLoop::AllEvents, 25);
     };
-    auto writePng = [](const QString& path, const QPixmap& pixmap) {
-        QByteArray bytes;
-        QBuffer buffer(&bytes);
-        buffer.open(QIODevice::WriteOnly);
-        if (!pixmap.save(&buffer, "PNG")) throw pb::Error(path.toStdString() + ": cannot encode the PNG image");
-        writeFileAtomically(path, bytes);
-    };
     QStringList written;
     const int original = tabs_->currentIndex();
     {
@@ -770,14 +762,14 @@ QStringList MainWindow::saveScreenshots(const QString& folder) {
             tabs_->setCurrentIndex(i);
             settle();
             const QString path = QDir(folder).filePath(QStringLiteral("view-%1-%2.png").arg(i + 1).arg(slug(tabs_->tabText(i))));
-            writePng(path, tabs_->widget(i)->grab());
+            writePngAtomically(path, tabs_->widget(i)->grab());
             written << path;
         }
         tabs_->setCurrentIndex(original);
     }
     settle();
     const QString path = QDir(folder).filePath(QStringLiteral("window.png"));
-    writePng(path, grab());
+    writePngAtomically(path, grab());
     written << path;
     return written;
 }

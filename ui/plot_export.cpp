@@ -220,6 +220,10 @@ void writeFileAtomically(const QString& path, const QByteArray& bytes) {
                               std::as_bytes(std::span<const char>(bytes.constData(), static_cast<size_t>(bytes.size()))));
 }
 
+void writePngAtomically(const QString& path, const QPixmap& pixmap) {
+    writeFileAtomically(path, pngBytes(pixmap.toImage(), path));
+}
+
 void exportViewImage(AnalysisView& view, const QString& path) {
     writeFileAtomically(path, renderView(view, formatOrThrow(path)));
 }

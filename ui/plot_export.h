@@ -8,6 +8,7 @@
 
 #include <QByteArray>
 #include <QImage>
+#include <QPixmap>
 #include <QSize>
 #include <QString>
 
@@ -30,6 +31,8 @@ QByteArray renderView(AnalysisView& view, ImageFormat format);
 QImage viewImage(AnalysisView& view);
 
 void writeFileAtomically(const QString& path, const QByteArray& bytes);
+// A widget's grab() (a screenshot) as a PNG file, atomically.
+void writePngAtomically(const QString& path, const QPixmap& pixmap);
 
 // Format from the suffix; throws pb::Error for an unknown suffix.
 void exportViewImage(AnalysisView& view, const QString& path);
