@@ -1,14 +1,19 @@
 // powerbert-studio: the Qt GUI. Argument parsing and wiring only; everything else lives in ui/.
-//   powerbert-studio [MODEL_DIR] [--model DIR] [--session FILE] [--screenshot DIR]
+//   powerbert-studio [MODEL_DIR] [--model DIR] [--session FILE] [--screenshot DIR] [--dataset FILE]
+//                    [--dataset-screenshot DIR]
 #include "core/analysis.h"
 #include "ui/about_text.h"
 #include "ui/analysis_controller.h"
+#include "ui/dataset_ablation_plot.h"
+#include "ui/dataset_panel.h"
 #include "ui/default_model_search.h"
 #include "ui/main_window.h"
+#include "ui/retention_editor.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QDockWidget>
 #include <QIcon>
 #include <QStyleFactory>
 #include <QTimer>
@@ -22,6 +27,7 @@ namespace {
 
 const char* kUsage =
     "Usage: powerbert-studio [MODEL_DIR] [--model DIR] [--session FILE] [--screenshot DIR]\n"
+    "                        [--dataset FILE [--dataset-screenshot DIR]]\n"
     "\n"
     "PoWER-BERT Studio: see and tune PoWER-BERT's word-vector elimination on a BERT model.\n"
     "\n"
@@ -30,6 +36,10 @@ const char* kUsage =
     "  --session FILE          open a saved session (its model, input, retention, tab, highlight)\n"
     "  --screenshot DIR        analyse the first example sentence (keep fraction 0.7), write one PNG per\n"
     "                          view and window.png into DIR, then exit (use under xvfb-run)\n"
+    "  --dataset FILE          open the Dataset panel on this GLUE .tsv file\n"
+    "  --dataset-screenshot DIR  with --dataset: run every dataset analysis (the model's retention.json\n"
+    "                          when it has one, else keep fraction 0.7), write the panel's PNGs into DIR, exit\n"
+    "                          (the ablation plot zoomed in on the differences)\n"
     "  -h, --help              this text\n"
     "  --version               the version\n";
 
@@ -45,6 +55,41 @@ bool displayAvailable(int argc, char** argv) {
         return v && *v;
     };
     return set("QT_QPA_PLATFORM") || set("DISPLAY") || set("WAYLAND_DISPLAY") || hasArgument(argc, argv, "-platform");
+}
+
+// --dataset-screenshot: once the model is analysed, every dataset analysis in turn, then the PNGs.
+void runDatasetScreenshots(pb::ui::MainWindow& window, const QString& folder) {
+    auto started = std::make_shared<bool>(false);
+    pb::ui::DatasetPanel* panel = window.datasetPanel();
+    // The strategies' differences are small next to their values: the picture shows them zoomed.
+    if (auto* ablation = qobject_cast<pb::ui::DatasetAblationPlot*>(panel->view(pb::ui::DatasetAnalysis::Ablation)))
+        ablation->setZoomed(true);
+    QObject::connect(&window, &pb::ui::MainWindow::viewsUpdated, panel, [&window, panel, started](auto analysis) {
+        if (!analysis || *started) return;
+        *started = true;
+        window.retentionEditor()->applyModelRetention();  // a no-op without a retention.json: keep fraction 0.7
+        if (!panel->runAll()) {
+            std::cerr << "powerbert-studio: --dataset-screenshot: " << panel->statusText().toStdString() << '\n';
+            QApplication::exit(2);
+        }
+    });
+    QObject::connect(panel, &pb::ui::DatasetPanel::runFinished, panel, [panel](pb::ui::DatasetAnalysis analysis) {
+        std::cerr << "powerbert-studio: " << pb::ui::datasetAnalysisName(analysis).toStdString() << ": "
+                  << panel->statusText().toStdString() << '\n';
+    });
+    QObject::connect(panel, &pb::ui::DatasetPanel::runFailed, panel, [](const QString& message) {
+        std::cerr << "powerbert-studio: --dataset-screenshot: " << message.toStdString() << '\n';
+        QApplication::exit(1);
+    });
+    QObject::connect(panel, &pb::ui::DatasetPanel::sequenceFinished, panel, [panel, folder] {
+        try {
+            for (const QString& file : panel->saveScreenshots(folder)) std::cout << file.toStdString() << '\n';
+            QApplication::exit(0);
+        } catch (const std::exception& e) {
+            std::cerr << "powerbert-studio: " << e.what() << '\n';
+            QApplication::exit(1);
+        }
+    });
 }
 
 }  // namespace
@@ -92,7 +137,12 @@ int main(int argc, char** argv) {
     const QCommandLineOption modelOption(QStringLiteral("model"), QStringLiteral("Hugging Face BERT folder"), QStringLiteral("DIR"));
     const QCommandLineOption screenshotOption(QStringLiteral("screenshot"), QStringLiteral("Write screenshots into DIR and exit"),
                                               QStringLiteral("DIR"));
-    parser.addOptions({modelOption, screenshotOption});
+    const QCommandLineOption datasetOption(QStringLiteral("dataset"), QStringLiteral("Open the Dataset panel on FILE"),
+                                           QStringLiteral("FILE"));
+    const QCommandLineOption datasetShotOption(QStringLiteral("dataset-screenshot"),
+                                               QStringLiteral("Run every dataset analysis, write PNGs into DIR and exit"),
+                                               QStringLiteral("DIR"));
+    parser.addOptions({modelOption, screenshotOption, datasetOption, datasetShotOption});
     if (!parser.parse(QApplication::arguments())) {
         std::cerr << "powerbert-studio: " << parser.errorText().toStdString() << "\n\n" << kUsage;
         return 2;
@@ -144,6 +194,20 @@ int main(int argc, char** argv) {
             std::cerr << "powerbert-studio: --screenshot: no analysis after 60 s\n";
             QApplication::exit(1);
         });
+    }
+    if (parser.isSet(datasetShotOption) && !parser.isSet(datasetOption)) {
+        std::cerr << "powerbert-studio: --dataset-screenshot needs --dataset FILE\n\n" << kUsage;
+        return 2;
+    }
+    if (parser.isSet(datasetOption)) {
+        window.datasetPanel()->setDataFile(parser.value(datasetOption));
+        window.datasetDock()->show();
+    }
+    if (parser.isSet(datasetShotOption)) {
+        window.setErrorDialogsEnabled(false);
+        window.datasetDock()->setFloating(true);
+        window.datasetDock()->resize(1400, 900);
+        runDatasetScreenshots(window, parser.value(datasetShotOption));
     }
     window.show();
     if (!model.isEmpty()) window.openModelFolder(model);

@@ -4,7 +4,10 @@
 #include "core/information.h"
 #include "core/model_folder.h"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <sstream>
 
@@ -151,11 +154,26 @@ MiRankResult mi_rank_experiment(const ModelFolder& folder, const GlueDataset& da
     const int L = config.num_layers, K = max_rank;
     const size_t cells = size_t(L) * K;
 
+    // One example is 1 + L*K runs, long enough to delay a cancellation by far more than the 200 ms a
+    // user waits for, so the calling thread also asks between runs and the other threads follow.
+    std::atomic<size_t> reported{0};
+    std::atomic<bool> stopping{false};
+    const Progress tracked = [&](size_t done, size_t total, std::string_view message) {
+        reported.store(done);
+        const bool go_on = !progress || progress(done, total, message);
+        if (!go_on) stopping.store(true);
+        return go_on;
+    };
+    auto between_runs = [&] {
+        if (omp_get_thread_num() == 0) report(tracked, reported.load(), count, "mi-rank");
+        else if (stopping.load()) throw Cancelled();
+    };
+
     std::vector<int> original(count);
     std::vector<std::vector<int>> modified(count);
     std::vector<std::vector<char>> short_input(count);
     parallel_over_examples(
-        count, config, reserve_rows(config, dataset.task), progress, "mi-rank",
+        count, config, reserve_rows(config, dataset.task), tracked, "mi-rank",
         [&](size_t i, Workspace& ws) {
             const Encoding e = encode_example(folder, dataset.examples[i]);
             const int n = static_cast<int>(e.ids.size());
@@ -171,6 +189,7 @@ MiRankResult mi_rank_experiment(const ModelFolder& folder, const GlueDataset& da
                         short_input[i][cell] = 1;  // drop_single_rank removes nothing: the full model's output
                         continue;
                     }
+                    between_runs();
                     RetentionPlan plan;
                     plan.single = SingleElimination{j, k};
                     modified[i][cell] = run_model(model, e.ids, e.type_ids, plan, {}, ws).predicted_label;

@@ -115,6 +115,14 @@ void setTextTicks(QCPAxis* axis, const QStringList& labels, int stride) {
     axis->setTicker(ticker);
 }
 
+void setIntegerTicks(QCPAxis* axis, int count) {
+    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    ticker->setTickCount(std::max(count, 1));
+    axis->setTicker(ticker);
+}
+
 int labelStride(int count, int pixelLength, int labelPixels) {
     if (count <= 0 || pixelLength <= 0) return 1;
     return std::max(1, int(std::ceil(double(count) * labelPixels / double(pixelLength))));

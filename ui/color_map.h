@@ -49,6 +49,9 @@ QCPTextElement* addPlotTitle(QCustomPlot* plot);
 void placeLegendRight(QCustomPlot* plot);
 // Text ticks at 0..labels.size()-1, showing every stride-th label so that long inputs stay legible.
 void setTextTicks(QCPAxis* axis, const QStringList& labels, int stride = 1);
+// Ticks on whole numbers only (layers, ranks), thinned to multiples (every 2nd, 5th, ...) when more
+// than about `count` would crowd the axis.
+void setIntegerTicks(QCPAxis* axis, int count = 5);
 // How many labels to skip so that labels `labelPixels` apart fit in `pixelLength`.
 int labelStride(int count, int pixelLength, int labelPixels);
 

@@ -1,6 +1,7 @@
 #include "ui/diffusion_plot.h"
 
 #include "ui/color_map.h"
+#include "ui/plot_series.h"
 
 #include <qcustomplot.h>
 
@@ -67,10 +68,7 @@ DiffusionPlot::DiffusionPlot(QWidget* parent) : AnalysisView(parent) {
     title_ = addPlotTitle(plot_);
     plot_->xAxis->setLabel(tr("layer (0 = embeddings)"));
     plot_->yAxis->setLabel(tr("mean pairwise cosine similarity"));
-    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
-    ticker->setTickStep(1.0);
-    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);  // deep models: every 2nd, 5th, ... layer
-    plot_->xAxis->setTicker(ticker);
+    setIntegerTicks(plot_->xAxis);  // deep models: every 2nd, 5th, ... layer
     placeLegendRight(plot_);
     plot_->setToolTip(tr("Higher similarity means the word vectors carry more of the same information; "
                          "the paper observes it rising with depth"));
@@ -128,43 +126,15 @@ void DiffusionPlot::rebuild() {
     }
     // Bands first, so the mean lines are drawn on top of them.
     if (showSpread()) {
-        addBand(full_, fullModelColor(), tr("full model: middle 50% of pairs"));
-        addBand(power_, powerBertColor(), tr("PoWER-BERT: middle 50% of pairs"));
+        addValueBand(plot_, full_.q1, full_.q3, fullModelColor(), tr("full model: middle 50% of pairs"));
+        addValueBand(plot_, power_.q1, power_.q3, powerBertColor(), tr("PoWER-BERT: middle 50% of pairs"));
     }
-    full_graph_ = addLine(full_, fullModelColor(), tr("full model"), QCPScatterStyle::ssCircle);
-    power_graph_ = addLine(power_, powerBertColor(), tr("PoWER-BERT"), QCPScatterStyle::ssSquare);
+    const QColor base = palette().color(QPalette::Base);
+    full_graph_ = addValueLine(plot_, full_.mean, fullModelColor(), tr("full model"), QCPScatterStyle::ssCircle, base);
+    power_graph_ = addValueLine(plot_, power_.mean, powerBertColor(), tr("PoWER-BERT"), QCPScatterStyle::ssSquare, base);
     title_->setText(tr("Diffusion of information: mean pairwise cosine similarity per layer"));
     rescaleAxes();
     plot_->replot();
-}
-
-QCPGraph* DiffusionPlot::addLine(const Series& series, const QColor& colour, const QString& name, int markerShape) {
-    QCPGraph* graph = plot_->addGraph();
-    for (size_t x = 0; x < series.mean.size(); ++x) graph->addData(double(x), series.mean[x]);
-    graph->setName(name);
-    graph->setPen(QPen(colour, 2));
-    graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ScatterShape(markerShape), colour,
-                                           palette().color(QPalette::Base), 7));
-    return graph;
-}
-
-void DiffusionPlot::addBand(const Series& series, const QColor& colour, const QString& name) {
-    QCPGraph* low = plot_->addGraph();
-    QCPGraph* high = plot_->addGraph();
-    for (size_t x = 0; x < series.q1.size(); ++x) {
-        low->addData(double(x), series.q1[x]);
-        high->addData(double(x), series.q3[x]);
-    }
-    QColor fill = colour;
-    fill.setAlpha(55);
-    QColor edge = colour;
-    edge.setAlpha(110);
-    low->setPen(QPen(edge, 1));
-    high->setPen(QPen(edge, 1));
-    high->setBrush(QBrush(fill));
-    high->setChannelFillGraph(low);
-    high->setName(name);
-    low->removeFromLegend();
 }
 
 void DiffusionPlot::rescaleAxes() {

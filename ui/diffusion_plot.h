@@ -42,8 +42,6 @@ protected:
 private:
     void restyle();
     void rebuild();
-    QCPGraph* addLine(const Series& series, const QColor& colour, const QString& name, int markerShape);
-    void addBand(const Series& series, const QColor& colour, const QString& name);
     void rescaleAxes();
 
     std::shared_ptr<const pb::Analysis> analysis_;

@@ -7,6 +7,7 @@
 #include "ui/analysis_view.h"
 #include "ui/app_palette.h"
 #include "ui/attention_view.h"
+#include "ui/dataset_panel.h"
 #include "ui/diffusion_plot.h"
 #include "ui/model_summary_panel.h"
 #include "ui/number_format.h"
@@ -21,7 +22,6 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QBuffer>
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QDir>
@@ -108,6 +108,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     buildDocks();
     buildMenus();
     buildStatusBar();
+    buildDatasetDock();
     connectController();
 
     central_ = new QStackedWidget;
@@ -346,6 +347,30 @@ void MainWindow::buildMenus() {
     connect(aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
     help->addAction(aboutQt);
     for (QMenu* m : {file, edit, help}) m->setToolTipsVisible(true);
+}
+
+// The Dataset panel floats as a window of its own at first (its plots need room) and docks like
+// the others; View > Dataset panel (Ctrl+D) shows it. A clicked disagreement becomes the input.
+void MainWindow::buildDatasetDock() {
+    datasetPanel_ = new DatasetPanel;
+    datasetPanel_->followRetentionEditor(retentionEditor_);
+    datasetDock_ = new QDockWidget(QStringLiteral("Dataset"), this);
+    datasetDock_->setObjectName(QStringLiteral("datasetDock"));
+    datasetDock_->setWidget(datasetPanel_);
+    addDockWidget(Qt::BottomDockWidgetArea, datasetDock_);
+    datasetDock_->setFloating(true);
+    datasetDock_->resize(1280, 860);
+    datasetDock_->hide();
+    QAction* toggle = datasetDock_->toggleViewAction();
+    toggle->setText(QStringLiteral("D&ataset panel"));
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    toggle->setToolTip(QStringLiteral("Evaluate a GLUE file and run the paper's experiments (Ctrl+D)"));
+    viewMenu_->insertAction(darkPaletteAction_, toggle);
+    connect(controller_, &AnalysisController::modelLoaded, datasetPanel_, &DatasetPanel::setModel);
+    connect(datasetPanel_, &DatasetPanel::exampleRequested, this, [this](const QString& text, const std::optional<QString>& pair) {
+        sentencePanel_->setInput(text, pair);
+        inputDock_->show();
+    });
 }
 
 void MainWindow::buildStatusBar() {
@@ -739,13 +764,6 @@ QStringList MainWindow::saveScreenshots(const QString& folder) {
         clock.start();
         while (clock.elapsed() < 250) QCoreApplication::processEvents(QEventLoop::AllEvents, 25);
     };
-    auto writePng = [](const QString& path, const QPixmap& pixmap) {
-        QByteArray bytes;
-        QBuffer buffer(&bytes);
-        buffer.open(QIODevice::WriteOnly);
-        if (!pixmap.save(&buffer, "PNG")) throw pb::Error(path.toStdString() + ": cannot encode the PNG image");
-        writeFileAtomically(path, bytes);
-    };
     QStringList written;
     const int original = tabs_->currentIndex();
     {
@@ -754,14 +772,14 @@ QStringList MainWindow::saveScreenshots(const QString& folder) {
             tabs_->setCurrentIndex(i);
             settle();
             const QString path = QDir(folder).filePath(QStringLiteral("view-%1-%2.png").arg(i + 1).arg(slug(tabs_->tabText(i))));
-            writePng(path, tabs_->widget(i)->grab());
+            writePngAtomically(path, tabs_->widget(i)->grab());
             written << path;
         }
         tabs_->setCurrentIndex(original);
     }
     settle();
     const QString path = QDir(folder).filePath(QStringLiteral("window.png"));
-    writePng(path, grab());
+    writePngAtomically(path, grab());
     written << path;
     return written;
 }

@@ -29,6 +29,7 @@ namespace pb::ui {
 
 class AnalysisController;
 class AnalysisView;
+class DatasetPanel;
 class ModelSummaryPanel;
 class RetentionEditor;
 class SearchWindow;
@@ -45,6 +46,8 @@ public:
     SentencePanel* sentencePanel() const { return sentencePanel_; }
     RetentionEditor* retentionEditor() const { return retentionEditor_; }
     ModelSummaryPanel* modelSummary() const { return summaryPanel_; }
+    DatasetPanel* datasetPanel() const { return datasetPanel_; }
+    QDockWidget* datasetDock() const { return datasetDock_; }
     QTabWidget* tabs() const { return tabs_; }
     SearchWindow* searchWindow() const { return searchWindow_; }  // nullptr until first opened
     const std::vector<AnalysisView*>& views() const { return views_; }
@@ -111,6 +114,7 @@ private:
     void buildStartPage();
     void buildMenus();
     void buildStatusBar();
+    void buildDatasetDock();
     void connectController();
 
     void onInputEdited();
@@ -141,6 +145,8 @@ private:
     std::vector<AnalysisView*> views_;
     QDockWidget* inputDock_ = nullptr;
     QDockWidget* modelDock_ = nullptr;
+    DatasetPanel* datasetPanel_ = nullptr;
+    QDockWidget* datasetDock_ = nullptr;
 
     QLabel* tokensLabel_ = nullptr;
     QLabel* keptLabel_ = nullptr;

@@ -75,8 +75,37 @@ QImage widgetImage(QWidget* widget, QSize size) {
     return image;
 }
 
-// A PDF page of exactly the view's size (1 unit = 1 point), vector for plots.
-QByteArray pdfBytes(AnalysisView& view, QSize size) {
+pb::Error cannotStart(const QString& title, const char* kind) {
+    return pb::Error(title.toStdString() + ": cannot start the " + kind);
+}
+
+void paintPlot(QCustomPlot& plot, QPaintDevice& device, QSize size, const QString& title, const char* kind) {
+    QCPPainter painter;
+    if (!painter.begin(&device)) throw cannotStart(title, kind);
+    painter.setMode(QCPPainter::pmVectorized);
+    painter.setMode(QCPPainter::pmNoCaching);
+    painter.setWindow(QRect(QPoint(0, 0), size));
+    plot.toPainter(&painter, size.width(), size.height());
+    painter.end();
+}
+
+// A plot is drawn as vectors; a widget that is not a plot is rendered.
+void paintContent(QCustomPlot* plot, QWidget* widget, QPaintDevice& device, QSize size, const QString& title,
+                  const char* kind) {
+    if (plot) {
+        paintPlot(*plot, device, size, title, kind);
+        return;
+    }
+    ensureLaidOut(widget, size);
+    QPainter painter;
+    if (!painter.begin(&device)) throw cannotStart(title, kind);
+    painter.setWindow(QRect(QPoint(0, 0), size));
+    renderWidget(widget, painter, size);
+    painter.end();
+}
+
+// A PDF page of exactly the content's size (1 unit = 1 point), vector for plots.
+QByteArray pdfBytes(QCustomPlot* plot, QWidget* widget, QSize size, const QString& title) {
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
@@ -84,30 +113,14 @@ QByteArray pdfBytes(AnalysisView& view, QSize size) {
         QPdfWriter writer(&buffer);
         writer.setResolution(72);
         writer.setCreator(QStringLiteral("PoWER-BERT Studio"));
-        writer.setTitle(view.title());
+        writer.setTitle(title);
         writer.setPageLayout(QPageLayout(QPageSize(QSizeF(size), QPageSize::Point), QPageLayout::Portrait, QMarginsF()));
-        if (QCustomPlot* plot = view.plot()) {
-            QCPPainter painter;
-            if (!painter.begin(&writer)) throw pb::Error(view.title().toStdString() + ": cannot start the PDF");
-            painter.setMode(QCPPainter::pmVectorized);
-            painter.setMode(QCPPainter::pmNoCaching);
-            painter.setWindow(QRect(QPoint(0, 0), size));
-            plot->toPainter(&painter, size.width(), size.height());
-            painter.end();
-        } else {
-            QWidget* widget = view.exportWidget();
-            ensureLaidOut(widget, size);
-            QPainter painter;
-            if (!painter.begin(&writer)) throw pb::Error(view.title().toStdString() + ": cannot start the PDF");
-            painter.setWindow(QRect(QPoint(0, 0), size));
-            renderWidget(widget, painter, size);
-            painter.end();
-        }
+        paintContent(plot, widget, writer, size, title, "PDF");
     }
     return bytes;
 }
 
-QByteArray svgBytes(AnalysisView& view, QSize size) {
+QByteArray svgBytes(QCustomPlot* plot, QWidget* widget, QSize size, const QString& title) {
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
@@ -115,24 +128,38 @@ QByteArray svgBytes(AnalysisView& view, QSize size) {
     generator.setOutputDevice(&buffer);
     generator.setSize(size);
     generator.setViewBox(QRect(QPoint(0, 0), size));
-    generator.setTitle(view.title());
+    generator.setTitle(title);
     generator.setDescription(QStringLiteral("Exported by PoWER-BERT Studio"));
-    if (QCustomPlot* plot = view.plot()) {
-        QCPPainter painter;
-        if (!painter.begin(&generator)) throw pb::Error(view.title().toStdString() + ": cannot start the SVG");
-        painter.setMode(QCPPainter::pmVectorized);
-        painter.setMode(QCPPainter::pmNoCaching);
-        plot->toPainter(&painter, size.width(), size.height());
-        painter.end();
-    } else {
-        QWidget* widget = view.exportWidget();
-        ensureLaidOut(widget, size);
-        QPainter painter;
-        if (!painter.begin(&generator)) throw pb::Error(view.title().toStdString() + ": cannot start the SVG");
-        renderWidget(widget, painter, size);
-        painter.end();
-    }
+    paintContent(plot, widget, generator, size, title, "SVG");
     return bytes;
+}
+
+QSize plotExportSize(const QCustomPlot& plot) {
+    const QSize size = plot.size();
+    const bool usable = plot.isVisible() && size.width() >= 50 && size.height() >= 50;
+    return usable ? size : QSize(1000, 650);
+}
+
+QImage plotImage(QCustomPlot& plot, QSize size) {
+    QImage image = plot.toPixmap(size.width(), size.height(), kPngScale).toImage();
+    image.setDevicePixelRatio(kPngScale);
+    return image;
+}
+
+QByteArray renderContent(QCustomPlot* plot, QWidget* widget, QSize size, const QString& title, ImageFormat format) {
+    switch (format) {
+    case ImageFormat::Png: return pngBytes(plot ? plotImage(*plot, size) : widgetImage(widget, size), title);
+    case ImageFormat::Pdf: return pdfBytes(plot, widget, size, title);
+    case ImageFormat::Svg: return svgBytes(plot, widget, size, title);
+    }
+    return {};
+}
+
+ImageFormat formatOrThrow(const QString& path) {
+    const auto format = imageFormatForPath(path);
+    if (!format)
+        throw pb::Error(path.toStdString() + ": unknown image format (the file name must end in .png, .pdf or .svg)");
+    return *format;
 }
 
 }  // namespace
@@ -156,11 +183,7 @@ QString suffixOf(ImageFormat format) {
 
 QSize exportSize(AnalysisView& view) {
     const QSize fallback(1000, 650);
-    if (QCustomPlot* plot = view.plot()) {
-        const QSize size = plot->size();
-        const bool usable = plot->isVisible() && size.width() >= 50 && size.height() >= 50;
-        return usable ? size : fallback;
-    }
+    if (QCustomPlot* plot = view.plot()) return plotExportSize(*plot);
     QWidget* widget = view.exportWidget();
     if (!widget) return fallback;
     // On screen: what the user sees. Never shown: laid out at its preferred size.
@@ -179,22 +202,17 @@ QSize exportSize(AnalysisView& view) {
 
 QImage viewImage(AnalysisView& view) {
     const QSize size = exportSize(view);
-    if (QCustomPlot* plot = view.plot()) {
-        QImage image = plot->toPixmap(size.width(), size.height(), kPngScale).toImage();
-        image.setDevicePixelRatio(kPngScale);
-        return image;
-    }
+    if (QCustomPlot* plot = view.plot()) return plotImage(*plot, size);
     return widgetImage(view.exportWidget(), size);
 }
 
 QByteArray renderView(AnalysisView& view, ImageFormat format) {
-    const QSize size = exportSize(view);
-    switch (format) {
-    case ImageFormat::Png: return pngBytes(viewImage(view), view.title());
-    case ImageFormat::Pdf: return pdfBytes(view, size);
-    case ImageFormat::Svg: return svgBytes(view, size);
-    }
-    return {};
+    QCustomPlot* plot = view.plot();
+    return renderContent(plot, plot ? nullptr : view.exportWidget(), exportSize(view), view.title(), format);
+}
+
+QByteArray renderPlot(QCustomPlot& plot, const QString& title, ImageFormat format) {
+    return renderContent(&plot, nullptr, plotExportSize(plot), title, format);
 }
 
 void writeFileAtomically(const QString& path, const QByteArray& bytes) {
@@ -202,11 +220,16 @@ void writeFileAtomically(const QString& path, const QByteArray& bytes) {
                               std::as_bytes(std::span<const char>(bytes.constData(), static_cast<size_t>(bytes.size()))));
 }
 
+void writePngAtomically(const QString& path, const QPixmap& pixmap) {
+    writeFileAtomically(path, pngBytes(pixmap.toImage(), path));
+}
+
 void exportViewImage(AnalysisView& view, const QString& path) {
-    const auto format = imageFormatForPath(path);
-    if (!format)
-        throw pb::Error(path.toStdString() + ": unknown image format (the file name must end in .png, .pdf or .svg)");
-    writeFileAtomically(path, renderView(view, *format));
+    writeFileAtomically(path, renderView(view, formatOrThrow(path)));
+}
+
+void exportPlotImage(QCustomPlot& plot, const QString& title, const QString& path) {
+    writeFileAtomically(path, renderPlot(plot, title, formatOrThrow(path)));
 }
 
 void exportViewCsv(const AnalysisView& view, const QString& path) {

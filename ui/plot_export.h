@@ -8,6 +8,7 @@
 
 #include <QByteArray>
 #include <QImage>
+#include <QPixmap>
 #include <QSize>
 #include <QString>
 
@@ -30,10 +31,17 @@ QByteArray renderView(AnalysisView& view, ImageFormat format);
 QImage viewImage(AnalysisView& view);
 
 void writeFileAtomically(const QString& path, const QByteArray& bytes);
+// A widget's grab() (a screenshot) as a PNG file, atomically.
+void writePngAtomically(const QString& path, const QPixmap& pixmap);
 
 // Format from the suffix; throws pb::Error for an unknown suffix.
 void exportViewImage(AnalysisView& view, const QString& path);
 void exportViewCsv(const AnalysisView& view, const QString& path);
 void exportAnalysisJson(const pb::Analysis& analysis, const QString& path);
+
+// The same for a plot that is not an AnalysisView (the Dataset panel's), at its on-screen size
+// (1000 x 650 when hidden).
+QByteArray renderPlot(QCustomPlot& plot, const QString& title, ImageFormat format);
+void exportPlotImage(QCustomPlot& plot, const QString& title, const QString& path);
 
 }  // namespace pb::ui

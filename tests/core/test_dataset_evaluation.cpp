@@ -312,6 +312,30 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Cancelled, mi_rank_experiment(folder_, data_, 3, o, stop_early));
     }
 
+    void miRankAsksBetweenTheRunsOfAnExample() {
+        // One example is 1 + L*K model runs: a cancellation must not wait for all of them.
+        const auto caller = std::this_thread::get_id();
+        size_t calls = 0;
+        bool other_thread = false;
+        Progress count_calls = [&](size_t, size_t, std::string_view) {
+            other_thread |= std::this_thread::get_id() != caller;
+            ++calls;
+            return true;
+        };
+        EvaluationOptions o;
+        o.max_examples = 1;
+        o.threads = 1;  // the calling thread runs the example (with two, either thread may take it)
+        const int ranks = 2, layers = folder_.model.config.num_layers;
+        mi_rank_experiment(folder_, data_, ranks, o, count_calls);
+        QVERIFY2(calls >= size_t(layers * ranks), qPrintable(QString::number(calls)));
+        QVERIFY(!other_thread);
+        // Stopping at the third question ends the run inside that example.
+        size_t asked = 0;
+        Progress stop_inside = [&](size_t, size_t, std::string_view) { return ++asked < 3; };
+        QVERIFY_THROWS_EXCEPTION(Cancelled, mi_rank_experiment(folder_, data_, ranks, o, stop_inside));
+        QCOMPARE(asked, size_t(3));
+    }
+
     void modelMustFitTheData() {
         const std::filesystem::path file = dir_.path().toStdString() + "/three_classes.tsv";
         std::ofstream(file) << "0\tone\n1\ttwo\n2\tthree\n";

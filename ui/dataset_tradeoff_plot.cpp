@@ -1,0 +1,120 @@
+#include "ui/dataset_tradeoff_plot.h"
+
+#include "ui/color_map.h"
+#include "ui/dataset_configuration.h"
+#include "ui/dataset_plot_items.h"
+
+#include <qcustomplot.h>
+
+
+#include <algorithm>
+
+namespace pb::ui {
+namespace {
+
+// "0.5" for "fraction 0.5" and "factor 0.5": the axis title says which family it is.
+QString shortName(const pb::TradeoffPoint& point) {
+    if (point.fraction) return QString::number(*point.fraction, 'g', 3);
+    if (point.factor) return QStringLiteral("×%1").arg(*point.factor, 0, 'g', 3);
+    return QString::fromStdString(point.name);
+}
+
+}  // namespace
+
+DatasetTradeoffPlot::DatasetTradeoffPlot(QWidget* parent) : DatasetSlotView(parent) {
+    plot_ = new QCustomPlot;
+    title_ = addPlotTitle(plot_);
+    plot_->xAxis->setLabel(tr("measured time per example (ms)"));
+    placeLegendRight(plot_);
+    plot_->setToolTip(tr("Up and to the left is better; the Pareto front joins the configurations no other one beats "
+                         "in both time and metric. Times are measured while the other cores run other examples, so "
+                         "they carry the machine's noise"));
+    layOutPlot(this, plot_, {});
+    refresh();
+}
+
+QString DatasetTradeoffPlot::title() const { return tr("Trade-off"); }
+
+QCPGraph* DatasetTradeoffPlot::addPoints(const QString& name, const QCPScatterStyle& style) {
+    QCPGraph* graph = plot_->addGraph();
+    graph->setName(name);
+    graph->setLineStyle(QCPGraph::lsNone);
+    graph->setScatterStyle(style);
+    return graph;
+}
+
+// Below right of the point, or in the first other corner where it does not cover an earlier label.
+// Positions are compared as fractions of the axis ranges, so the choice holds at any export size.
+void DatasetTradeoffPlot::labelPoint(double x, double y, const QString& text, std::vector<QRectF>& taken) {
+    const QCPRange xr = plot_->xAxis->range(), yr = plot_->yAxis->range();
+    const double fx = (x - xr.lower) / xr.size(), fy = (y - yr.lower) / yr.size();
+    const double w = 0.012 * double(text.size()) + 0.01, h = 0.045;
+    const Qt::Alignment corners[] = {Qt::AlignLeft | Qt::AlignTop, Qt::AlignLeft | Qt::AlignBottom,
+                                     Qt::AlignRight | Qt::AlignTop, Qt::AlignRight | Qt::AlignBottom};
+    Qt::Alignment chosen = corners[0];
+    for (Qt::Alignment corner : corners) {
+        const double left = corner & Qt::AlignLeft ? fx : fx - w, bottom = corner & Qt::AlignTop ? fy - h : fy;
+        const QRectF box(left, bottom, w, h);
+        if (std::none_of(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(box); })) {
+            chosen = corner;
+            taken.push_back(box);
+            break;
+        }
+    }
+    auto* label = new QCPItemText(plot_);
+    label->position->setCoords(x, y);
+    label->setPositionAlignment(chosen);
+    label->setPadding(QMargins(6, 3, 6, 3));
+    label->setText(text);
+    label->setColor(mix(palette().color(QPalette::Base), palette().color(QPalette::Text), 0.8));
+}
+
+void DatasetTradeoffPlot::refresh() {
+    clearPlot(plot_);
+    stylePlot(plot_, palette());
+    const QColor text = palette().color(QPalette::Text), base = palette().color(QPalette::Base);
+    title_->setTextColor(text);
+    plot_->legend->setVisible(result_ != nullptr);
+    if (!result_) {
+        title_->setText(tr("No trade-off yet: press Trade-off"));
+        plot_->yAxis->setLabel(QString());
+        plot_->replot();
+        return;
+    }
+    const pb::TradeoffResult& r = *result_;
+    const double ms = 1e3 / double(std::max<size_t>(r.examples, 1));
+    // The front first, so the points are drawn over its line.
+    QCPGraph* front = plot_->addGraph();
+    front->setName(tr("Pareto front"));
+    front->setPen(QPen(powerBertColor(), 2));
+    QCPGraph* beaten = addPoints(tr("beaten configuration"),
+                                 QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(mix(base, text, 0.5), 1.5), base, 8));
+    QCPGraph* best = addPoints(tr("on the front"), QCPScatterStyle(QCPScatterStyle::ssCircle, powerBertColor(), powerBertColor(), 8));
+    QCPGraph* full = addPoints(tr("full model"), QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(fullModelColor(), 2), fullModelColor(), 12));
+    for (const pb::TradeoffPoint& p : r.points) {
+        const double x = p.seconds * ms;
+        const bool isFull = !p.fraction && !p.factor;
+        (isFull ? full : p.pareto ? best : beaten)->addData(x, p.metric);
+        if (p.pareto) front->addData(x, p.metric);
+    }
+    // The result does not record Rand-WS's seed, so the strategy is named without it.
+    const QString strategy = strategyLabel(r.strategy, 0).section(QLatin1Char(' '), 0, 0);
+    const bool fractions = std::any_of(r.points.begin(), r.points.end(), [](const auto& p) { return p.fraction.has_value(); });
+    plot_->yAxis->setLabel(QString::fromStdString(r.metric_name));
+    title_->setText(tr("%1 vs time over %2 examples: %3 (%4)")
+                        .arg(QString::fromStdString(r.metric_name))
+                        .arg(r.examples)
+                        .arg(fractions ? tr("keep fractions per example length") : tr("the configuration scaled by ×f"))
+                        .arg(strategy));
+    plot_->rescaleAxes();
+    const QCPRange xr = plot_->xAxis->range(), yr = plot_->yAxis->range();
+    const double dx = std::max(xr.size(), 1e-3), dy = std::max(yr.size(), 1e-3);
+    plot_->xAxis->setRange(std::max(0.0, xr.lower - 0.06 * dx), xr.upper + 0.12 * dx);
+    plot_->yAxis->setRange(yr.lower - 0.12 * dy, yr.upper + 0.08 * dy);
+    std::vector<QRectF> taken;  // labels last: their placement needs the final ranges
+    for (const pb::TradeoffPoint& p : r.points)
+        labelPoint(p.seconds * ms, p.metric, !p.fraction && !p.factor ? tr("full") : shortName(p), taken);
+    plot_->replot();
+}
+
+}  // namespace pb::ui

@@ -1,0 +1,22 @@
+#pragma once
+// A line of values at x = first, first + 1, ... (layers, ranks) and the band between two such
+// lines, drawn the way the diffusion plots draw them. NaN values leave a gap.
+#include <QColor>
+#include <QString>
+
+#include <vector>
+
+class QCPGraph;
+class QCustomPlot;
+
+namespace pb::ui {
+
+// A line with hollow markers (filled with `markerFill`, e.g. the plot's base colour).
+QCPGraph* addValueLine(QCustomPlot* plot, const std::vector<double>& values, const QColor& colour, const QString& name,
+                       int markerShape, const QColor& markerFill, double firstX = 0);
+// The area between `low` and `high`, outlined and filled in `colour` (hatched with Qt::BDiagPattern
+// so that another band stays readable beneath it); one legend entry, `name`.
+QCPGraph* addValueBand(QCustomPlot* plot, const std::vector<double>& low, const std::vector<double>& high,
+                       const QColor& colour, const QString& name, Qt::BrushStyle style = Qt::SolidPattern);
+
+}  // namespace pb::ui
