@@ -32,10 +32,10 @@ std::vector<float> seeded_values(const std::string& name, const std::vector<int6
     const uint64_t base = fnv1a64(name) ^ seed;
     // Every product below is a float32 operation in the same order as the Python reference.
     float scale = 1.0f, offset = 0.0f;
-    if (name.ends_with("LayerNorm.weight")) {
+    if (name.ends_with("LayerNorm.weight") || name.ends_with("layer_norm.weight")) {
         scale = 0.1f;
         offset = 1.0f;
-    } else if (name.ends_with("LayerNorm.bias")) {
+    } else if (name.ends_with("LayerNorm.bias") || name.ends_with("layer_norm.bias")) {
         scale = 0.1f;
     } else if (name.ends_with(".bias")) {
         scale = 0.05f;
@@ -88,16 +88,59 @@ std::vector<NamedTensor> seeded_bert_tensors(const ModelConfig& c, uint64_t seed
     return tensors;
 }
 
+std::vector<NamedTensor> seeded_albert_tensors(const ModelConfig& c, uint64_t seed) {
+    const int64_t H = c.hidden_size, I = c.intermediate_size, E = c.embedding_width();
+    std::vector<std::pair<std::string, std::vector<int64_t>>> specs = {
+        {"albert.embeddings.word_embeddings.weight", {c.vocab_size, E}},
+        {"albert.embeddings.position_embeddings.weight", {c.max_position, E}},
+        {"albert.embeddings.token_type_embeddings.weight", {c.type_vocab_size, E}},
+        {"albert.embeddings.LayerNorm.weight", {E}},
+        {"albert.embeddings.LayerNorm.bias", {E}},
+        {"albert.encoder.embedding_hidden_mapping_in.weight", {H, E}},
+        {"albert.encoder.embedding_hidden_mapping_in.bias", {H}},
+    };
+    for (int g = 0; g < c.num_hidden_groups; ++g)
+        for (int k = 0; k < c.inner_group_num; ++k) {
+            const std::string p = "albert.encoder.albert_layer_groups." + std::to_string(g) + ".albert_layers." +
+                                  std::to_string(k) + ".";
+            specs.push_back({p + "full_layer_layer_norm.weight", {H}});
+            specs.push_back({p + "full_layer_layer_norm.bias", {H}});
+            for (const char* part : {"attention.query", "attention.key", "attention.value", "attention.dense"}) {
+                specs.push_back({p + part + ".weight", {H, H}});
+                specs.push_back({p + part + ".bias", {H}});
+            }
+            specs.push_back({p + "attention.LayerNorm.weight", {H}});
+            specs.push_back({p + "attention.LayerNorm.bias", {H}});
+            specs.push_back({p + "ffn.weight", {I, H}});
+            specs.push_back({p + "ffn.bias", {I}});
+            specs.push_back({p + "ffn_output.weight", {H, I}});
+            specs.push_back({p + "ffn_output.bias", {H}});
+        }
+    specs.push_back({"albert.pooler.weight", {H, H}});
+    specs.push_back({"albert.pooler.bias", {H}});
+    specs.push_back({"classifier.weight", {c.num_labels, H}});
+    specs.push_back({"classifier.bias", {c.num_labels}});
+
+    std::vector<NamedTensor> tensors;
+    for (auto& [name, shape] : specs) tensors.push_back({name, shape, seeded_values(name, shape, seed)});
+    return tensors;
+}
+
+std::vector<NamedTensor> seeded_model_tensors(const ModelConfig& config, uint64_t seed) {
+    return config.is_albert() ? seeded_albert_tensors(config, seed) : seeded_bert_tensors(config, seed);
+}
+
 void write_seeded_bert_folder(const std::filesystem::path& folder, const ModelConfig& config, uint64_t seed,
-                              DType dtype, const std::filesystem::path& vocab_txt) {
+                              DType dtype, const std::filesystem::path& tokenizer_file) {
     std::filesystem::create_directories(folder);
-    auto tensors = seeded_bert_tensors(config, seed);
+    auto tensors = seeded_model_tensors(config, seed);
     std::vector<TensorToWrite> table;
     for (const auto& t : tensors) table.push_back({t.name, t.shape, t.values, dtype});
     write_safetensors(folder / "model.safetensors", table, {{"format", "pt"}});
     write_file_atomically(folder / "config.json", to_json(config).dump(2) + "\n");
-    if (!vocab_txt.empty())
-        std::filesystem::copy_file(vocab_txt, folder / "vocab.txt", std::filesystem::copy_options::overwrite_existing);
+    if (!tokenizer_file.empty())
+        std::filesystem::copy_file(tokenizer_file, folder / (config.is_albert() ? "spiece.model" : "vocab.txt"),
+                                   std::filesystem::copy_options::overwrite_existing);
 }
 
 }  // namespace pb

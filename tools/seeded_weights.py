@@ -12,8 +12,8 @@ The spec (must match the C++ side bit-exactly):
       z_i  = mix(base + (i+1) * 0x9E3779B97F4A7C15)        i = 0..n-1
       u_i  = float32(z_i >> 40) / float32(2^23) - float32(1)  (exact, in [-1, 1))
   Value by role (float32 arithmetic, first matching rule wins):
-      1. ends with "LayerNorm.weight": 1 + 0.1*u
-      2. ends with "LayerNorm.bias":   0.1*u
+      1. ends with "LayerNorm.weight" or "layer_norm.weight": 1 + 0.1*u
+      2. ends with "LayerNorm.bias" or "layer_norm.bias":     0.1*u
       3. other names ending ".bias":   0.05*u
       4. names containing "embeddings": u
       5. other 2-D weight [out, in]:    u * float32(1.5 / sqrt(in))   (scale computed in double)
@@ -66,9 +66,9 @@ def uniform(name: str, n: int, seed: int) -> np.ndarray:
 def value_for(name: str, shape: tuple[int, ...], seed: int) -> np.ndarray:
     n = int(np.prod(shape)) if len(shape) else 1
     u = uniform(name, n, seed)
-    if name.endswith("LayerNorm.weight"):
+    if name.endswith(("LayerNorm.weight", "layer_norm.weight")):
         v = np.float32(1.0) + np.float32(0.1) * u
-    elif name.endswith("LayerNorm.bias"):
+    elif name.endswith(("LayerNorm.bias", "layer_norm.bias")):
         v = np.float32(0.1) * u
     elif name.endswith(".bias"):
         v = np.float32(0.05) * u
@@ -133,9 +133,55 @@ def tensor_shapes(config: dict) -> list[tuple[str, tuple[int, ...]]]:
     return out
 
 
+def albert_tensor_shapes(config: dict) -> list[tuple[str, tuple[int, ...]]]:
+    """Names and shapes, in Hugging Face AlbertForSequenceClassification order."""
+    V = int(config["vocab_size"])
+    E = int(config["embedding_size"])
+    H = int(config["hidden_size"])
+    I = int(config["intermediate_size"])
+    P = int(config["max_position_embeddings"])
+    T = int(config["type_vocab_size"])
+    G = int(config.get("num_hidden_groups", 1))
+    K = int(config.get("inner_group_num", 1))
+    C = num_labels_of(config)
+    out: list[tuple[str, tuple[int, ...]]] = [
+        ("albert.embeddings.word_embeddings.weight", (V, E)),
+        ("albert.embeddings.position_embeddings.weight", (P, E)),
+        ("albert.embeddings.token_type_embeddings.weight", (T, E)),
+        ("albert.embeddings.LayerNorm.weight", (E,)),
+        ("albert.embeddings.LayerNorm.bias", (E,)),
+        ("albert.encoder.embedding_hidden_mapping_in.weight", (H, E)),
+        ("albert.encoder.embedding_hidden_mapping_in.bias", (H,)),
+    ]
+    for g in range(G):
+        for k in range(K):
+            p = f"albert.encoder.albert_layer_groups.{g}.albert_layers.{k}."
+            out += [(p + "full_layer_layer_norm.weight", (H,)), (p + "full_layer_layer_norm.bias", (H,))]
+            for part in ("query", "key", "value", "dense"):
+                out.append((p + f"attention.{part}.weight", (H, H)))
+                out.append((p + f"attention.{part}.bias", (H,)))
+            out += [
+                (p + "attention.LayerNorm.weight", (H,)),
+                (p + "attention.LayerNorm.bias", (H,)),
+                (p + "ffn.weight", (I, H)),
+                (p + "ffn.bias", (I,)),
+                (p + "ffn_output.weight", (H, I)),
+                (p + "ffn_output.bias", (H,)),
+            ]
+    out += [
+        ("albert.pooler.weight", (H, H)),
+        ("albert.pooler.bias", (H,)),
+        ("classifier.weight", (C, H)),
+        ("classifier.bias", (C,)),
+    ]
+    return out
+
+
 def generate(config: dict, seed: int) -> dict[str, np.ndarray]:
-    """All weights of BertForSequenceClassification as float32 arrays."""
-    return {name: value_for(name, shape, seed) for name, shape in tensor_shapes(config)}
+    """All weights of BertForSequenceClassification (or, for model_type "albert",
+    AlbertForSequenceClassification) as float32 arrays."""
+    shapes = albert_tensor_shapes(config) if config.get("model_type") == "albert" else tensor_shapes(config)
+    return {name: value_for(name, shape, seed) for name, shape in shapes}
 
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ TrainableBert seeded_trainable_bert(const ModelConfig& config, uint64_t seed, do
     m.attention_dropout = attention_dropout;
     m.layout = make_parameter_layout(config, 0);
     m.values.resize(m.layout.total);
-    for (const auto& t : seeded_bert_tensors(config, seed)) {
+    for (const auto& t : seeded_model_tensors(config, seed)) {
         const ParamSlot* s = m.layout.find(t.name);
         if (!s) throw Error("seeded weights: unexpected tensor " + t.name);
         std::copy(t.values.begin(), t.values.end(), m.values.begin() + s->offset);
