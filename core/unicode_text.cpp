@@ -174,6 +174,43 @@ std::u32string canonical_decomposition(char32_t cp) {
     return out;
 }
 
+std::u32string compatibility_decomposition(char32_t cp) {
+    static const UNormalizer2* nfkd = [] {
+        UErrorCode status = U_ZERO_ERROR;
+        const UNormalizer2* n = unorm2_getNFKDInstance(&status);
+        return U_SUCCESS(status) ? n : nullptr;
+    }();
+    UChar units[2];
+    if (cp < 0xA0 || nfkd == nullptr || to_utf16(cp, units) == 0) return std::u32string(1, cp);
+    UChar buffer[64];  // the longest compatibility decomposition is 18 code points
+    UErrorCode status = U_ZERO_ERROR;
+    const int32_t length = unorm2_getDecomposition(nfkd, static_cast<UChar32>(cp), buffer, 64, &status);
+    if (U_FAILURE(status) || length < 0) return std::u32string(1, cp);
+    std::u32string out;
+    append_utf16(out, buffer, length);
+    return out;
+}
+
+bool is_python_whitespace(char32_t cp) {
+    const auto c = static_cast<UChar32>(cp);
+    const UCharDirection d = u_charDirection(c);
+    return d == U_WHITE_SPACE_NEUTRAL || d == U_BLOCK_SEPARATOR || d == U_SEGMENT_SEPARATOR ||
+           u_charType(c) == U_SPACE_SEPARATOR;
+}
+
+bool is_python_digit(char32_t cp) {
+    const int type = u_getIntPropertyValue(static_cast<UChar32>(cp), UCHAR_NUMERIC_TYPE);
+    return type == U_NT_DECIMAL || type == U_NT_DIGIT;
+}
+
+bool is_cased(char32_t cp) {
+    return u_hasBinaryProperty(static_cast<UChar32>(cp), UCHAR_CASED);
+}
+
+bool is_case_ignorable(char32_t cp) {
+    return u_hasBinaryProperty(static_cast<UChar32>(cp), UCHAR_CASE_IGNORABLE);
+}
+
 std::u32string nfd(std::u32string_view text) {
     std::u32string out;
     out.reserve(text.size());

@@ -1,6 +1,7 @@
 #include "core/wordpiece_tokenizer.h"
 
 #include "core/error.h"
+#include "core/json_reader.h"
 #include "core/unicode_text.h"
 
 #include <nlohmann/json.hpp>
@@ -361,11 +362,6 @@ std::pair<std::size_t, std::size_t> longest_first(std::size_t n1, std::size_t n2
     return {n1, n2};
 }
 
-std::string truncation_notice(std::size_t from, bool from_known, int max_length) {
-    return "input truncated from " + std::string(from_known ? "" : "at least ") + std::to_string(from) + " to " +
-           std::to_string(max_length) + " tokens (longest-first)";
-}
-
 // ----- loading -----
 
 std::string path_string(const std::filesystem::path& p) {
@@ -400,71 +396,6 @@ std::vector<std::string> read_vocab_lines(const std::filesystem::path& path) {
     if (lines.empty()) throw Error(path_string(path) + ": the vocabulary file is empty");
     return lines;
 }
-
-Json read_json(const std::filesystem::path& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw Error(path_string(path) + ": is a folder, not a JSON file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path_string(path) + ": cannot open the file");
-    try {
-        return Json::parse(in);
-    } catch (const Json::exception& e) {
-        throw Error(path_string(path) + ": not valid JSON (" + e.what() + ")");
-    }
-}
-
-// Typed access to one JSON key with errors that name the file and the key.
-class JsonReader {
-public:
-    explicit JsonReader(std::string file) : file_(std::move(file)) {}
-
-    [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-        throw Error(file_ + ": key '" + key + "' " + what);
-    }
-    const Json& object(const Json& parent, const std::string& name, const std::string& key) const {
-        if (!parent.contains(name)) fail(key, "is missing");
-        const Json& v = parent.at(name);
-        if (!v.is_object()) fail(key, "must be an object");
-        return v;
-    }
-    bool boolean(const Json& parent, const std::string& name, const std::string& key, bool fallback) const {
-        if (!parent.contains(name) || parent.at(name).is_null()) return fallback;
-        if (!parent.at(name).is_boolean()) fail(key, "must be true or false");
-        return parent.at(name).get<bool>();
-    }
-    std::optional<bool> optional_boolean(const Json& parent, const std::string& name, const std::string& key) const {
-        if (!parent.contains(name) || parent.at(name).is_null()) return std::nullopt;
-        return boolean(parent, name, key, false);
-    }
-    std::string string(const Json& parent, const std::string& name, const std::string& key,
-                       const std::string& fallback) const {
-        if (!parent.contains(name) || parent.at(name).is_null()) return fallback;
-        const Json& v = parent.at(name);
-        // tokenizer_config.json may store a special token as a serialised AddedToken.
-        if (v.is_object() && v.contains("content") && v.at("content").is_string())
-            return v.at("content").get<std::string>();
-        if (!v.is_string()) fail(key, "must be a string");
-        return v.get<std::string>();
-    }
-    int64_t integer(const Json& v, const std::string& key, int64_t lo, int64_t hi) const {
-        if (!v.is_number_integer()) fail(key, "must be an integer");
-        const bool is_unsigned = v.is_number_unsigned();
-        const auto value =
-            is_unsigned ? static_cast<int64_t>(std::min<uint64_t>(v.get<uint64_t>(), INT64_MAX)) : v.get<int64_t>();
-        if (value < lo || value > hi) fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-        return value;
-    }
-    std::string type_of(const Json& parent, const std::string& name, const std::string& key) const {
-        if (!parent.contains(name) || parent.at(name).is_null()) return {};
-        const Json& v = parent.at(name);
-        if (!v.is_object()) fail(key, "must be an object or null");
-        return string(v, "type", key + ".type", "");
-    }
-    const std::string& file() const { return file_; }
-
-private:
-    std::string file_;
-};
 
 struct JsonVocab {
     std::vector<std::string> id_to_token;
@@ -561,13 +492,6 @@ void read_post_processor(const JsonReader& r, const Json& root, TokenizerOptions
 }
 
 // HF stores "no limit" as a huge sentinel (1e30); BERT itself stops at 512 positions.
-std::optional<int> sane_model_max_length(const Json& config) {
-    if (!config.contains("model_max_length") || !config.at("model_max_length").is_number()) return std::nullopt;
-    const double v = config.at("model_max_length").get<double>();
-    if (v < 1 || v > 1e7) return std::nullopt;
-    return static_cast<int>(v);
-}
-
 TokenizerOptions read_tokenizer_config(const std::filesystem::path& path) {
     TokenizerOptions o;
     const Json config = read_json(path);

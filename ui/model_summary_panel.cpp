@@ -50,9 +50,18 @@ void ModelSummaryPanel::setModel(std::shared_ptr<const pb::ModelFolder> model) {
     addRow(QStringLiteral("Heads"), QString::number(c.num_heads), QStringLiteral("Attention heads per layer"));
     addRow(QStringLiteral("Hidden size"), QString::number(c.hidden_size));
     addRow(QStringLiteral("Intermediate"), QString::number(c.intermediate_size), QStringLiteral("Feed-forward width"));
+    if (c.is_albert())
+        addRow(QStringLiteral("Sharing"),
+               QStringLiteral("%1 group(s) of %2; embeddings %3").arg(c.num_hidden_groups).arg(c.inner_group_num).arg(c.embedding_width()),
+               QStringLiteral("ALBERT: the layers share the weights of their group; the embeddings are projected to the "
+                              "hidden size. Every layer still costs its full multiply-adds."));
     addRow(QStringLiteral("Vocabulary"),
            QStringLiteral("%1 tokens").arg(model->tokenizer ? model->tokenizer->vocab_size() : c.vocab_size),
-           QStringLiteral("WordPiece vocabulary of the tokenizer (config: %1)").arg(c.vocab_size));
+           QStringLiteral("%1 vocabulary of the tokenizer (config: %2)")
+               .arg(model->tokenizer ? QString::fromUtf8(model->tokenizer->kind().data(),
+                                                         static_cast<qsizetype>(model->tokenizer->kind().size()))
+                                     : QStringLiteral("WordPiece"))
+               .arg(c.vocab_size));
     addRow(QStringLiteral("Max tokens"), QString::number(model->max_tokens),
            QStringLiteral("Longer inputs are truncated (longest-first for pairs)"));
     addRow(QStringLiteral("Labels"),

@@ -37,10 +37,11 @@ std::string read_text(const std::filesystem::path& file) {
     return buffer.str();
 }
 
-// A checkpoint tensor by HF name: with or without the "bert." prefix, or with legacy gamma/beta.
+// A checkpoint tensor by HF name: with or without the "bert." ("albert.") prefix, or with legacy gamma/beta.
 const TensorView* lookup(const SafetensorsFile& file, const std::string& name) {
     std::vector<std::string> candidates = {name};
     if (name.starts_with("bert.")) candidates.push_back(name.substr(5));
+    if (name.starts_with("albert.")) candidates.push_back(name.substr(7));
     for (size_t i = 0, n = candidates.size(); i < n; ++i) {
         const std::string c = candidates[i];
         if (c.ends_with("LayerNorm.weight")) candidates.push_back(c.substr(0, c.size() - 6) + "gamma");
@@ -73,6 +74,63 @@ double read_probability(const nlohmann::json& j, const char* key, double fallbac
     return p;
 }
 
+void add_retention_slots(ParameterLayout& L, const ModelConfig& c, int retention_length) {
+    L.bert_end = L.total;
+    L.retention_length = retention_length;
+    if (retention_length > 0)
+        for (int l = 0; l < c.num_layers; ++l)
+            L.retention.push_back(add_slot(L, retention_name(l), {retention_length}, ParamGroup::Retention));
+}
+
+// AlbertForSequenceClassification: each shared layer has one set of slots, which every layer of
+// its group refers to.
+ParameterLayout make_albert_layout(const ModelConfig& c, int retention_length) {
+    ParameterLayout L;
+    const int64_t H = c.hidden_size, I = c.intermediate_size, E = c.embedding_width();
+    L.word = add_slot(L, "albert.embeddings.word_embeddings.weight", {c.vocab_size, E});
+    L.dense_begin = L.total;
+    L.position = add_slot(L, "albert.embeddings.position_embeddings.weight", {c.max_position, E});
+    L.token_type = add_slot(L, "albert.embeddings.token_type_embeddings.weight", {c.type_vocab_size, E});
+    L.embedding_norm_g = add_slot(L, "albert.embeddings.LayerNorm.weight", {E});
+    L.embedding_norm_b = add_slot(L, "albert.embeddings.LayerNorm.bias", {E});
+    L.embedding_projection_w = add_slot(L, "albert.encoder.embedding_hidden_mapping_in.weight", {H, E});
+    L.embedding_projection_b = add_slot(L, "albert.encoder.embedding_hidden_mapping_in.bias", {H});
+    std::vector<std::vector<LayerSlots>> groups(c.num_hidden_groups);
+    for (int g = 0; g < c.num_hidden_groups; ++g)
+        for (int k = 0; k < c.inner_group_num; ++k) {
+            const std::string p = "albert.encoder.albert_layer_groups." + std::to_string(g) + ".albert_layers." +
+                                  std::to_string(k) + ".";
+            LayerSlots s;
+            s.output_norm_g = add_slot(L, p + "full_layer_layer_norm.weight", {H});
+            s.output_norm_b = add_slot(L, p + "full_layer_layer_norm.bias", {H});
+            s.query_w = add_slot(L, p + "attention.query.weight", {H, H});
+            s.query_b = add_slot(L, p + "attention.query.bias", {H});
+            s.key_w = add_slot(L, p + "attention.key.weight", {H, H});
+            s.key_b = add_slot(L, p + "attention.key.bias", {H});
+            s.value_w = add_slot(L, p + "attention.value.weight", {H, H});
+            s.value_b = add_slot(L, p + "attention.value.bias", {H});
+            s.attention_out_w = add_slot(L, p + "attention.dense.weight", {H, H});
+            s.attention_out_b = add_slot(L, p + "attention.dense.bias", {H});
+            s.attention_norm_g = add_slot(L, p + "attention.LayerNorm.weight", {H});
+            s.attention_norm_b = add_slot(L, p + "attention.LayerNorm.bias", {H});
+            s.intermediate_w = add_slot(L, p + "ffn.weight", {I, H});
+            s.intermediate_b = add_slot(L, p + "ffn.bias", {I});
+            s.output_w = add_slot(L, p + "ffn_output.weight", {H, I});
+            s.output_b = add_slot(L, p + "ffn_output.bias", {H});
+            groups[g].push_back(s);
+        }
+    for (int l = 0; l < c.num_layers; ++l) {
+        const auto [group, index] = c.layer_weights(l);
+        L.layers.push_back(groups[group][index]);
+    }
+    L.pooler_w = add_slot(L, "albert.pooler.weight", {H, H});
+    L.pooler_b = add_slot(L, "albert.pooler.bias", {H});
+    L.classifier_w = add_slot(L, "classifier.weight", {c.num_labels, H});
+    L.classifier_b = add_slot(L, "classifier.bias", {c.num_labels});
+    add_retention_slots(L, c, retention_length);
+    return L;
+}
+
 }  // namespace
 
 const ParamSlot* ParameterLayout::find(const std::string& name) const {
@@ -82,6 +140,7 @@ const ParamSlot* ParameterLayout::find(const std::string& name) const {
 }
 
 ParameterLayout make_parameter_layout(const ModelConfig& c, int retention_length) {
+    if (c.is_albert()) return make_albert_layout(c, retention_length);
     ParameterLayout L;
     const int64_t H = c.hidden_size, I = c.intermediate_size;
     L.word = add_slot(L, "bert.embeddings.word_embeddings.weight", {c.vocab_size, H});
@@ -115,11 +174,7 @@ ParameterLayout make_parameter_layout(const ModelConfig& c, int retention_length
     L.pooler_b = add_slot(L, "bert.pooler.dense.bias", {H});
     L.classifier_w = add_slot(L, "classifier.weight", {c.num_labels, H});
     L.classifier_b = add_slot(L, "classifier.bias", {c.num_labels});
-    L.bert_end = L.total;
-    L.retention_length = retention_length;
-    if (retention_length > 0)
-        for (int l = 0; l < c.num_layers; ++l)
-            L.retention.push_back(add_slot(L, retention_name(l), {retention_length}, ParamGroup::Retention));
+    add_retention_slots(L, c, retention_length);
     return L;
 }
 
@@ -249,7 +304,7 @@ TrainableBert load_trainable_bert(const std::filesystem::path& folder, const Loa
 
 const std::vector<std::string>& tokenizer_file_names() {
     static const std::vector<std::string> names = {"vocab.txt", "tokenizer.json", "tokenizer_config.json",
-                                                   "special_tokens_map.json"};
+                                                   "special_tokens_map.json", "spiece.model"};
     return names;
 }
 
