@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/json_reader.h"
+#include "core/sentencepiece_model_proto.h"
 #include "core/unicode_text.h"
 
 #include <sentencepiece_processor.h>
@@ -108,12 +109,27 @@ SentencepieceTokenizer SentencepieceTokenizer::from_model_file(const std::filesy
     return SentencepieceTokenizer(std::move(processor), std::move(options), source);
 }
 
+SentencepieceTokenizer SentencepieceTokenizer::from_tokenizer_json(const std::filesystem::path& tokenizer_json,
+                                                                   SentencepieceOptions options) {
+    const std::string source = tokenizer_json.string();
+    const UnigramModelProto model = unigram_model_proto(read_json(tokenizer_json), JsonReader(source));
+    auto processor = std::make_shared<sentencepiece::SentencePieceProcessor>();
+    const auto status = processor->LoadFromSerializedProto(model.serialized);
+    if (!status.ok())
+        throw Error(source + ": SentencePiece does not accept this Unigram model (" + std::string(status.message()) + ")");
+    options.text.lowercase = model.text.lowercase;
+    options.text.keep_accents = model.text.keep_accents;
+    return SentencepieceTokenizer(std::move(processor), std::move(options), source);
+}
+
 SentencepieceTokenizer SentencepieceTokenizer::from_model_folder(const std::filesystem::path& dir) {
     const auto config = dir / "tokenizer_config.json";
     std::error_code ec;
-    return from_model_file(dir / "spiece.model", std::filesystem::is_regular_file(config, ec)
-                                                     ? read_tokenizer_config(config)
-                                                     : SentencepieceOptions{});
+    SentencepieceOptions options =
+        std::filesystem::is_regular_file(config, ec) ? read_tokenizer_config(config) : SentencepieceOptions{};
+    if (!std::filesystem::is_regular_file(dir / "spiece.model", ec))
+        return from_tokenizer_json(dir / "tokenizer.json", std::move(options));
+    return from_model_file(dir / "spiece.model", std::move(options));
 }
 
 int32_t SentencepieceTokenizer::id_of(const std::string& piece) const {

@@ -32,8 +32,13 @@ public:
     // Throws pb::Error naming the file when it is not a SentencePiece model or lacks [CLS]/[SEP].
     static SentencepieceTokenizer from_model_file(const std::filesystem::path& spiece_model,
                                                   SentencepieceOptions options = {});
-    // spiece.model plus tokenizer_config.json (do_lower_case, remove_space, keep_accents,
-    // model_max_length, special tokens) when present.
+    // A Unigram tokenizer.json (AlbertTokenizerFast's), run by libsentencepiece with AlbertTokenizer's
+    // steps: its pieces, scores and normalisation map, lowercasing and accent stripping as its
+    // normalizer says.
+    static SentencepieceTokenizer from_tokenizer_json(const std::filesystem::path& tokenizer_json,
+                                                      SentencepieceOptions options = {});
+    // spiece.model (else a Unigram tokenizer.json) plus tokenizer_config.json (do_lower_case,
+    // remove_space, keep_accents, model_max_length, special tokens) when present.
     static SentencepieceTokenizer from_model_folder(const std::filesystem::path& dir);
 
     Encoding encode(std::string_view text, std::optional<std::string_view> pair = std::nullopt,

@@ -50,11 +50,14 @@ void ModelSummaryPanel::setModel(std::shared_ptr<const pb::ModelFolder> model) {
     addRow(QStringLiteral("Heads"), QString::number(c.num_heads), QStringLiteral("Attention heads per layer"));
     addRow(QStringLiteral("Hidden size"), QString::number(c.hidden_size));
     addRow(QStringLiteral("Intermediate"), QString::number(c.intermediate_size), QStringLiteral("Feed-forward width"));
-    if (c.is_albert())
-        addRow(QStringLiteral("Sharing"),
-               QStringLiteral("%1 group(s) of %2; embeddings %3").arg(c.num_hidden_groups).arg(c.inner_group_num).arg(c.embedding_width()),
-               QStringLiteral("ALBERT: the layers share the weights of their group; the embeddings are projected to the "
-                              "hidden size. Every layer still costs its full multiply-adds."));
+    if (c.is_albert()) {
+        addRow(QStringLiteral("Shared layers"),
+               QStringLiteral("%1 distinct for %2 layers").arg(c.num_hidden_groups * c.inner_group_num).arg(c.num_layers),
+               QStringLiteral("ALBERT: layers share the weights of their group, but every layer still costs its full "
+                              "multiply-adds"));
+        addRow(QStringLiteral("Embeddings"), QStringLiteral("%1 → %2").arg(c.embedding_width()).arg(c.hidden_size),
+               QStringLiteral("ALBERT: the embeddings are projected to the hidden size"));
+    }
     addRow(QStringLiteral("Vocabulary"),
            QStringLiteral("%1 tokens").arg(model->tokenizer ? model->tokenizer->vocab_size() : c.vocab_size),
            QStringLiteral("%1 vocabulary of the tokenizer (config: %2)")

@@ -108,6 +108,52 @@ private slots:
         }
     }
 
+    // AlbertTokenizerFast's tokenizer.json of the digit-comma model (pieces, scores, its compiled
+    // normalisation rules) runs through libsentencepiece like the spiece.model it came from.
+    void tokenizerJsonRunsTheSameModel() {
+        const fs::path json = kFixtures / "digit-comma.tokenizer.json";
+        int compared = 0;
+        for (const Json& c : fixtures()["models"]["digit-comma"]["cases"]) {
+            // The file says lowercase without accent stripping: compare where that is the reference's setting
+            // or cannot matter (ASCII).
+            const std::string text = c["text"].get<std::string>() + c.value("pair", "");
+            const bool ascii = std::all_of(text.begin(), text.end(), [](char ch) { return (ch & 0x80) == 0; });
+            if (!ascii && !options_of(c).text.keep_accents) continue;
+            ++compared;
+            const auto t = SentencepieceTokenizer::from_tokenizer_json(json, options_of(c));
+            std::optional<std::string> pair;
+            if (c.contains("pair")) pair = c["pair"].get<std::string>();
+            const Encoding e = t.encode(c["text"].get<std::string>(), pair);
+            QCOMPARE(qlist(e.tokens), qlist(c["tokens"].get<std::vector<std::string>>()));
+            QCOMPARE(e.ids, c["ids"].get<std::vector<int32_t>>());
+        }
+        QCOMPARE(compared, 3);
+        QTemporaryDir tmp;
+        const fs::path dir = tmp.path().toStdString();
+        fs::copy_file(json, dir / "tokenizer.json");
+        const auto loaded = load_tokenizer(dir);
+        QCOMPARE(std::string(loaded->kind()), std::string("SentencePiece"));
+        QCOMPARE(loaded->vocab_size(), 44);
+
+        auto broken = [&](const std::function<void(Json&)>& patch) {
+            std::ifstream in(json);
+            Json j = Json::parse(in);
+            patch(j);
+            write_text(dir / "broken.json", j.dump());
+            return dir / "broken.json";
+        };
+        QVERIFY_ERROR_MENTIONS(SentencepieceTokenizer::from_tokenizer_json(broken([](Json& j) { j["model"]["type"] = "BPE"; })),
+                               "broken.json", "model.type", "'BPE'", "Unigram");
+        QVERIFY_ERROR_MENTIONS(SentencepieceTokenizer::from_tokenizer_json(broken([](Json& j) { j["model"].erase("unk_id"); })),
+                               "broken.json", "model.unk_id");
+        QVERIFY_ERROR_MENTIONS(SentencepieceTokenizer::from_tokenizer_json(broken([](Json& j) { j["model"]["vocab"][7] = 5; })),
+                               "broken.json", "model.vocab[7]", "[piece, score]");
+        QVERIFY_ERROR_MENTIONS(SentencepieceTokenizer::from_tokenizer_json(broken([](Json& j) {
+                                   j["normalizer"]["normalizers"][3]["precompiled_charsmap"] = "not*base64";
+                               })),
+                               "broken.json", "precompiled_charsmap", "base64");
+    }
+
     void spansPointAtTheInput() {
         const auto t = SentencepieceTokenizer::from_model_file(kModel);
         const std::string text = "Café  au  LAIT, [MASK]!";
