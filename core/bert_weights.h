@@ -1,6 +1,7 @@
 #pragma once
 // The tensors of a BERT (or ALBERT) checkpoint, by role. F32 tensors point into the memory-mapped
 // safetensors file; F16/BF16 tensors are widened once into storage owned here.
+#include "core/layer_tensor_names.h"
 #include "core/model_config.h"
 #include "core/safetensors.h"
 #include "core/tensor_binder.h"
@@ -35,11 +36,8 @@ struct BertWeights {
 };
 
 // Checks every tensor's presence, dtype and shape against the config; lists all missing tensors
-// in one message. Accepts names with or without the "bert." prefix and legacy gamma/beta names.
+// in one message. BERT names with or without the "bert." prefix, or for an ALBERT config, ALBERT
+// names with or without "albert."; legacy gamma/beta names.
 BertWeights bind_bert_weights(std::shared_ptr<const SafetensorsFile> file, const ModelConfig& config);
-// ALBERT's names (AlbertModel / AlbertForSequenceClassification, with or without "albert.").
-BertWeights bind_albert_weights(std::shared_ptr<const SafetensorsFile> file, const ModelConfig& config);
-// The binder the config's model_type calls for.
-BertWeights bind_model_weights(std::shared_ptr<const SafetensorsFile> file, const ModelConfig& config);
 
 }  // namespace pb

@@ -33,7 +33,7 @@ BertModel load_bert_model(const std::filesystem::path& folder) {
     BertModel model;
     model.config = load_model_config(config_path);
     auto file = std::make_shared<const SafetensorsFile>(require_weights(folder));
-    model.weights = bind_model_weights(std::move(file), model.config);
+    model.weights = bind_bert_weights(std::move(file), model.config);
     return model;
 }
 

@@ -1,6 +1,7 @@
 #include "core/seeded_weights.h"
 
 #include "core/atomic_file.h"
+#include "core/layer_tensor_names.h"
 
 #include <nlohmann/json.hpp>
 
@@ -54,80 +55,44 @@ std::vector<float> seeded_values(const std::string& name, const std::vector<int6
     return values;
 }
 
-std::vector<NamedTensor> seeded_bert_tensors(const ModelConfig& c, uint64_t seed) {
-    const int64_t H = c.hidden_size, I = c.intermediate_size;
-    std::vector<std::pair<std::string, std::vector<int64_t>>> specs = {
-        {"bert.embeddings.word_embeddings.weight", {c.vocab_size, H}},
-        {"bert.embeddings.position_embeddings.weight", {c.max_position, H}},
-        {"bert.embeddings.token_type_embeddings.weight", {c.type_vocab_size, H}},
-        {"bert.embeddings.LayerNorm.weight", {H}},
-        {"bert.embeddings.LayerNorm.bias", {H}},
-    };
-    for (int l = 0; l < c.num_layers; ++l) {
-        const std::string p = "bert.encoder.layer." + std::to_string(l) + ".";
-        for (const char* part : {"attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"}) {
-            specs.push_back({p + part + ".weight", {H, H}});
-            specs.push_back({p + part + ".bias", {H}});
-        }
-        specs.push_back({p + "attention.output.LayerNorm.weight", {H}});
-        specs.push_back({p + "attention.output.LayerNorm.bias", {H}});
-        specs.push_back({p + "intermediate.dense.weight", {I, H}});
-        specs.push_back({p + "intermediate.dense.bias", {I}});
-        specs.push_back({p + "output.dense.weight", {H, I}});
-        specs.push_back({p + "output.dense.bias", {H}});
-        specs.push_back({p + "output.LayerNorm.weight", {H}});
-        specs.push_back({p + "output.LayerNorm.bias", {H}});
-    }
-    specs.push_back({"bert.pooler.dense.weight", {H, H}});
-    specs.push_back({"bert.pooler.dense.bias", {H}});
-    specs.push_back({"classifier.weight", {c.num_labels, H}});
-    specs.push_back({"classifier.bias", {c.num_labels}});
-
-    std::vector<NamedTensor> tensors;
-    for (auto& [name, shape] : specs) tensors.push_back({name, shape, seeded_values(name, shape, seed)});
-    return tensors;
-}
-
-std::vector<NamedTensor> seeded_albert_tensors(const ModelConfig& c, uint64_t seed) {
+std::vector<NamedTensor> seeded_model_tensors(const ModelConfig& c, uint64_t seed) {
+    const bool albert = c.is_albert();
+    const std::string p = albert ? "albert." : "bert.";
     const int64_t H = c.hidden_size, I = c.intermediate_size, E = c.embedding_width();
     std::vector<std::pair<std::string, std::vector<int64_t>>> specs = {
-        {"albert.embeddings.word_embeddings.weight", {c.vocab_size, E}},
-        {"albert.embeddings.position_embeddings.weight", {c.max_position, E}},
-        {"albert.embeddings.token_type_embeddings.weight", {c.type_vocab_size, E}},
-        {"albert.embeddings.LayerNorm.weight", {E}},
-        {"albert.embeddings.LayerNorm.bias", {E}},
-        {"albert.encoder.embedding_hidden_mapping_in.weight", {H, E}},
-        {"albert.encoder.embedding_hidden_mapping_in.bias", {H}},
+        {p + "embeddings.word_embeddings.weight", {c.vocab_size, E}},
+        {p + "embeddings.position_embeddings.weight", {c.max_position, E}},
+        {p + "embeddings.token_type_embeddings.weight", {c.type_vocab_size, E}},
+        {p + "embeddings.LayerNorm.weight", {E}},
+        {p + "embeddings.LayerNorm.bias", {E}},
     };
-    for (int g = 0; g < c.num_hidden_groups; ++g)
-        for (int k = 0; k < c.inner_group_num; ++k) {
-            const std::string p = "albert.encoder.albert_layer_groups." + std::to_string(g) + ".albert_layers." +
-                                  std::to_string(k) + ".";
-            specs.push_back({p + "full_layer_layer_norm.weight", {H}});
-            specs.push_back({p + "full_layer_layer_norm.bias", {H}});
-            for (const char* part : {"attention.query", "attention.key", "attention.value", "attention.dense"}) {
-                specs.push_back({p + part + ".weight", {H, H}});
-                specs.push_back({p + part + ".bias", {H}});
-            }
-            specs.push_back({p + "attention.LayerNorm.weight", {H}});
-            specs.push_back({p + "attention.LayerNorm.bias", {H}});
-            specs.push_back({p + "ffn.weight", {I, H}});
-            specs.push_back({p + "ffn.bias", {I}});
-            specs.push_back({p + "ffn_output.weight", {H, I}});
-            specs.push_back({p + "ffn_output.bias", {H}});
-        }
-    specs.push_back({"albert.pooler.weight", {H, H}});
-    specs.push_back({"albert.pooler.bias", {H}});
+    auto linear = [&](const std::string& name, int64_t out, int64_t in) {
+        specs.push_back({p + name + ".weight", {out, in}});
+        specs.push_back({p + name + ".bias", {out}});
+    };
+    auto layer = [&](const LayerTensorNames& n) {
+        for (const auto* name : {&n.query, &n.key, &n.value, &n.attention_output}) linear(*name, H, H);
+        specs.push_back({p + n.attention_norm + ".weight", {H}});
+        specs.push_back({p + n.attention_norm + ".bias", {H}});
+        linear(n.intermediate, I, H);
+        linear(n.output, H, I);
+        specs.push_back({p + n.output_norm + ".weight", {H}});
+        specs.push_back({p + n.output_norm + ".bias", {H}});
+    };
+    if (albert) {
+        linear("encoder.embedding_hidden_mapping_in", H, E);
+        for (int g = 0; g < c.num_hidden_groups; ++g)
+            for (int k = 0; k < c.inner_group_num; ++k) layer(albert_layer_names(g, k));
+    } else {
+        for (int l = 0; l < c.num_layers; ++l) layer(bert_layer_names(l));
+    }
+    linear(albert ? "pooler" : "pooler.dense", H, H);
     specs.push_back({"classifier.weight", {c.num_labels, H}});
     specs.push_back({"classifier.bias", {c.num_labels}});
 
     std::vector<NamedTensor> tensors;
     for (auto& [name, shape] : specs) tensors.push_back({name, shape, seeded_values(name, shape, seed)});
     return tensors;
-}
-
-std::vector<NamedTensor> seeded_model_tensors(const ModelConfig& config, uint64_t seed) {
-    return config.is_albert() ? seeded_albert_tensors(config, seed) : seeded_bert_tensors(config, seed);
 }
 
 void write_seeded_bert_folder(const std::filesystem::path& folder, const ModelConfig& config, uint64_t seed,

@@ -18,11 +18,8 @@ struct NamedTensor {
     std::vector<float> values;
 };
 
-// The tensors of BertForSequenceClassification (with the "bert." prefix) in Hugging Face order.
-std::vector<NamedTensor> seeded_bert_tensors(const ModelConfig& config, uint64_t seed);
-// The tensors of AlbertForSequenceClassification (with the "albert." prefix) in Hugging Face order.
-std::vector<NamedTensor> seeded_albert_tensors(const ModelConfig& config, uint64_t seed);
-// BERT or ALBERT, as config.model_type says.
+// The tensors of BertForSequenceClassification (with the "bert." prefix) or, for an ALBERT config,
+// of AlbertForSequenceClassification (with "albert."; each shared layer once).
 std::vector<NamedTensor> seeded_model_tensors(const ModelConfig& config, uint64_t seed);
 // One tensor, by the role its name implies (see tools/seeded_weights.py for the same rules).
 std::vector<float> seeded_values(const std::string& name, const std::vector<int64_t>& shape, uint64_t seed);

@@ -8,18 +8,11 @@
 #include <sentencepiece_processor.h>
 
 #include <algorithm>
-#include <limits>
 
 namespace pb {
 namespace {
 
-constexpr std::size_t no_limit = std::numeric_limits<std::size_t>::max() / 2;
 constexpr std::string_view word_boundary = "\xE2\x96\x81";  // U+2581, SentencePiece's space
-
-void check_input_size(std::size_t size) {
-    if (size > static_cast<std::size_t>(std::numeric_limits<int32_t>::max()))
-        throw Error("tokenizer input: text of " + std::to_string(size) + " bytes is larger than the 2 GiB limit");
-}
 
 // PreTrainedTokenizer.truncate_sequences, longest_first: one token at a time from the longer
 // side, from the pair when both are equal. The same result without the loop.
@@ -51,25 +44,6 @@ SentencepieceOptions read_tokenizer_config(const std::filesystem::path& path) {
     o.pad_token = r.string(config, "pad_token", "pad_token", o.pad_token);
     o.mask_token = r.string(config, "mask_token", "mask_token", o.mask_token);
     return o;
-}
-
-void append_special(Encoding& e, int32_t id, const std::string& token, int32_t type) {
-    e.ids.push_back(id);
-    e.type_ids.push_back(type);
-    e.tokens.push_back(token);
-    e.segment.push_back(-1);
-    e.spans.emplace_back(0, 0);
-}
-
-void append_content(Encoding& e, const std::vector<SentencepieceTokenizer::Piece>& pieces, std::size_t count,
-                    int32_t segment) {
-    for (std::size_t i = 0; i < count; ++i) {
-        e.ids.push_back(pieces[i].id);
-        e.type_ids.push_back(segment);
-        e.tokens.push_back(pieces[i].token);
-        e.segment.push_back(segment);
-        e.spans.emplace_back(pieces[i].begin, pieces[i].end);
-    }
 }
 
 }  // namespace
@@ -200,7 +174,7 @@ std::vector<SentencepieceTokenizer::Piece> SentencepieceTokenizer::pieces(std::s
 }
 
 std::vector<std::string> SentencepieceTokenizer::tokenize(std::string_view text) const {
-    check_input_size(text.size());
+    check_tokenizer_input(text);
     std::vector<std::string> tokens;
     for (auto& p : pieces(text)) tokens.push_back(std::move(p.token));
     return tokens;
@@ -208,26 +182,21 @@ std::vector<std::string> SentencepieceTokenizer::tokenize(std::string_view text)
 
 Encoding SentencepieceTokenizer::encode(std::string_view text, std::optional<std::string_view> pair,
                                         int max_length) const {
-    check_input_size(text.size());
-    if (pair) check_input_size(pair->size());
     const int limit = max_length > 0 ? max_length : options_.model_max_length;
+    const std::size_t budget = content_token_budget(text, pair, limit);
     const std::size_t specials = pair ? 3 : 2;
-    if (limit > 0 && static_cast<std::size_t>(limit) < specials)
-        throw Error("tokenizer: max_length " + std::to_string(limit) + " cannot hold the " + std::to_string(specials) +
-                    " special tokens [CLS]/[SEP]");
-    const std::size_t budget = limit > 0 ? static_cast<std::size_t>(limit) - specials : no_limit;
     const std::vector<Piece> a = pieces(text);
     const std::vector<Piece> b = pair ? pieces(*pair) : std::vector<Piece>{};
     const auto [keep_a, keep_b] =
         pair ? longest_first(a.size(), b.size(), budget) : std::pair{std::min(a.size(), budget), std::size_t{0}};
 
     Encoding e;
-    append_special(e, cls_id_, options_.cls_token, 0);
-    append_content(e, a, keep_a, 0);
-    append_special(e, sep_id_, options_.sep_token, 0);
+    append_special_token(e, cls_id_, options_.cls_token, 0);
+    append_content_tokens(e, a, keep_a, 0);
+    append_special_token(e, sep_id_, options_.sep_token, 0);
     if (pair) {
-        append_content(e, b, keep_b, 1);
-        append_special(e, sep_id_, options_.sep_token, 1);
+        append_content_tokens(e, b, keep_b, 1);
+        append_special_token(e, sep_id_, options_.sep_token, 1);
     }
     e.truncated = keep_a < a.size() || keep_b < b.size();
     if (e.truncated) e.notice = truncation_notice(a.size() + b.size() + specials, true, limit);

@@ -54,11 +54,7 @@ public:
     std::string_view kind() const override { return "SentencePiece"; }
     const SentencepieceOptions& options() const { return options_; }
 
-    struct Piece {  // one content token of one input
-        int32_t id;
-        std::string token;
-        int32_t begin, end;  // bytes of the input
-    };
+    using Piece = TokenPiece;
 
 private:
     SentencepieceTokenizer(std::shared_ptr<const sentencepiece::SentencePieceProcessor> processor,

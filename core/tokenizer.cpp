@@ -1,10 +1,46 @@
 #include "core/tokenizer.h"
 
+#include "core/error.h"
 #include "core/json_reader.h"
 #include "core/sentencepiece_tokenizer.h"
 #include "core/wordpiece_tokenizer.h"
 
+#include <limits>
+
 namespace pb {
+
+void check_tokenizer_input(std::string_view text) {
+    if (text.size() > static_cast<std::size_t>(std::numeric_limits<int32_t>::max()))
+        throw Error("tokenizer input: text of " + std::to_string(text.size()) + " bytes is larger than the 2 GiB limit");
+}
+
+std::size_t content_token_budget(std::string_view text, std::optional<std::string_view> pair, int limit) {
+    check_tokenizer_input(text);
+    if (pair) check_tokenizer_input(*pair);
+    const std::size_t specials = pair ? 3 : 2;
+    if (limit > 0 && static_cast<std::size_t>(limit) < specials)
+        throw Error("tokenizer: max_length " + std::to_string(limit) + " cannot hold the " + std::to_string(specials) +
+                    " special tokens [CLS]/[SEP]");
+    return limit > 0 ? static_cast<std::size_t>(limit) - specials : unlimited_tokens;
+}
+
+void append_special_token(Encoding& e, int32_t id, const std::string& token, int32_t type_id) {
+    e.ids.push_back(id);
+    e.tokens.push_back(token);
+    e.type_ids.push_back(type_id);
+    e.segment.push_back(-1);
+    e.spans.emplace_back(0, 0);
+}
+
+void append_content_tokens(Encoding& e, const std::vector<TokenPiece>& pieces, std::size_t keep, int32_t side) {
+    for (std::size_t i = 0; i < keep; ++i) {
+        e.ids.push_back(pieces[i].id);
+        e.tokens.push_back(pieces[i].token);
+        e.type_ids.push_back(side);
+        e.segment.push_back(side);
+        e.spans.emplace_back(pieces[i].begin, pieces[i].end);
+    }
+}
 
 std::string truncation_notice(std::size_t from, bool from_known, int max_length) {
     return "input truncated from " + std::string(from_known ? "" : "at least ") + std::to_string(from) + " to " +

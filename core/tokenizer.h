@@ -1,6 +1,7 @@
 #pragma once
 // What the engine needs from a tokenizer, whichever kind a model folder holds (BERT's WordPiece,
 // ALBERT's SentencePiece): an encoding with special tokens, type ids and byte spans.
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -44,6 +45,24 @@ public:
     virtual std::string_view kind() const = 0;  // "WordPiece", "SentencePiece"
 };
 
+// ---- shared by the tokenizer implementations ----
+
+struct TokenPiece {  // one content token of one input
+    int32_t id;
+    std::string token;
+    int32_t begin, end;  // bytes of that input
+};
+
+inline constexpr std::size_t unlimited_tokens = static_cast<std::size_t>(-1) / 2;
+
+// Spans are int32_t byte offsets: throws pb::Error for a text of 2 GiB or more.
+void check_tokenizer_input(std::string_view text);
+// Checks both inputs and that `limit` (<= 0: none) holds the 2 or 3 special tokens; returns how
+// many content tokens fit (unlimited_tokens without a limit).
+std::size_t content_token_budget(std::string_view text, std::optional<std::string_view> pair, int limit);
+void append_special_token(Encoding& e, int32_t id, const std::string& token, int32_t type_id);
+// The first `keep` pieces, as text `side` (0 or 1: segment and token type id).
+void append_content_tokens(Encoding& e, const std::vector<TokenPiece>& pieces, std::size_t keep, int32_t side);
 // Encoding::notice: "input truncated from [at least ]N to M tokens (longest-first)".
 std::string truncation_notice(std::size_t from, bool from_known, int max_length);
 

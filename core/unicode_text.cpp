@@ -62,6 +62,19 @@ const UNormalizer2* nfd_instance() {
     return instance;
 }
 
+// The full decomposition of `cp` by a decomposing normaliser (itself when it has none).
+std::u32string decomposition(const UNormalizer2* normalizer, char32_t cp) {
+    UChar units[2];
+    if (normalizer == nullptr || to_utf16(cp, units) == 0) return std::u32string(1, cp);
+    UChar buffer[64];  // the longest decomposition (compatibility) is 18 code points
+    UErrorCode status = U_ZERO_ERROR;
+    const int32_t length = unorm2_getDecomposition(normalizer, static_cast<UChar32>(cp), buffer, 64, &status);
+    if (U_FAILURE(status) || length < 0) return std::u32string(1, cp);
+    std::u32string out;
+    append_utf16(out, buffer, length);
+    return out;
+}
+
 bool has_category(char32_t cp, std::uint32_t mask) {
     return (U_GET_GC_MASK(static_cast<UChar32>(cp)) & mask) != 0;
 }
@@ -162,16 +175,7 @@ std::uint8_t canonical_combining_class(char32_t cp) {
 
 std::u32string canonical_decomposition(char32_t cp) {
     // Nothing below U+00C0 has a canonical decomposition: skip ICU for plain text.
-    const UNormalizer2* nfd = nfd_instance();
-    UChar units[2];
-    if (cp < 0xC0 || nfd == nullptr || to_utf16(cp, units) == 0) return std::u32string(1, cp);
-    UChar buffer[32];  // the longest canonical decomposition is 4 code points
-    UErrorCode status = U_ZERO_ERROR;
-    const int32_t length = unorm2_getDecomposition(nfd, static_cast<UChar32>(cp), buffer, 32, &status);
-    if (U_FAILURE(status) || length < 0) return std::u32string(1, cp);
-    std::u32string out;
-    append_utf16(out, buffer, length);
-    return out;
+    return cp < 0xC0 ? std::u32string(1, cp) : decomposition(nfd_instance(), cp);
 }
 
 std::u32string compatibility_decomposition(char32_t cp) {
@@ -180,15 +184,8 @@ std::u32string compatibility_decomposition(char32_t cp) {
         const UNormalizer2* n = unorm2_getNFKDInstance(&status);
         return U_SUCCESS(status) ? n : nullptr;
     }();
-    UChar units[2];
-    if (cp < 0xA0 || nfkd == nullptr || to_utf16(cp, units) == 0) return std::u32string(1, cp);
-    UChar buffer[64];  // the longest compatibility decomposition is 18 code points
-    UErrorCode status = U_ZERO_ERROR;
-    const int32_t length = unorm2_getDecomposition(nfkd, static_cast<UChar32>(cp), buffer, 64, &status);
-    if (U_FAILURE(status) || length < 0) return std::u32string(1, cp);
-    std::u32string out;
-    append_utf16(out, buffer, length);
-    return out;
+    // U+00A0 (no-break space) is the first code point with a compatibility decomposition.
+    return cp < 0xA0 ? std::u32string(1, cp) : decomposition(nfkd, cp);
 }
 
 bool is_python_whitespace(char32_t cp) {

@@ -16,7 +16,7 @@ namespace pb {
 namespace {
 
 using Json = nlohmann::json;
-constexpr std::size_t no_limit = std::numeric_limits<std::size_t>::max() / 2;
+constexpr std::size_t no_limit = unlimited_tokens;
 
 // One character of normalised text and the bytes of the original input it came from, so that
 // every token maps back to the user's text however the normaliser rewrote it.
@@ -324,30 +324,6 @@ void append_wordpieces(const NormText& t, std::size_t begin, std::size_t end, co
     }
 }
 
-void append_special(Encoding& e, int32_t id, const std::string& token, int32_t type_id) {
-    e.ids.push_back(id);
-    e.tokens.push_back(token);
-    e.type_ids.push_back(type_id);
-    e.segment.push_back(-1);
-    e.spans.emplace_back(0, 0);
-}
-
-void append_content(Encoding& e, const std::vector<Piece>& pieces, std::size_t keep, int32_t side) {
-    for (std::size_t i = 0; i < keep; ++i) {
-        e.ids.push_back(pieces[i].id);
-        e.tokens.push_back(pieces[i].token);
-        e.type_ids.push_back(side);
-        e.segment.push_back(side);
-        e.spans.emplace_back(pieces[i].begin, pieces[i].end);
-    }
-}
-
-// Spans are int32_t byte offsets.
-void check_input_size(std::size_t size) {
-    if (size > static_cast<std::size_t>(std::numeric_limits<int32_t>::max()))
-        throw Error("tokenizer input: text of " + std::to_string(size) + " bytes is larger than the 2 GiB limit");
-}
-
 // HF truncate_encodings, LongestFirst, for a pair whose sides hold n1 and n2 tokens.
 std::pair<std::size_t, std::size_t> longest_first(std::size_t n1, std::size_t n2, std::size_t max_length) {
     if (n1 + n2 <= max_length) return {n1, n2};
@@ -633,14 +609,9 @@ std::vector<WordpieceTokenizer::Piece> WordpieceTokenizer::tokenize(std::string_
 }
 
 Encoding WordpieceTokenizer::encode(std::string_view text, std::optional<std::string_view> pair, int max_length) const {
-    check_input_size(text.size());
-    if (pair) check_input_size(pair->size());
     const int limit = max_length > 0 ? max_length : options_.model_max_length;
+    const std::size_t budget = content_token_budget(text, pair, limit);
     const std::size_t specials = pair ? 3 : 2;
-    if (limit > 0 && static_cast<std::size_t>(limit) < specials)
-        throw Error("tokenizer: max_length " + std::to_string(limit) + " cannot hold the " + std::to_string(specials) +
-                    " special tokens [CLS]/[SEP]");
-    const std::size_t budget = limit > 0 ? static_cast<std::size_t>(limit) - specials : no_limit;
     // Tokenizing stops a little past the budget: enough to report how long a normal text was,
     // while a megabyte of text costs no more than a page.
     const std::size_t counted = budget == no_limit ? no_limit : budget + std::max<std::size_t>(budget, 1024);
@@ -667,12 +638,12 @@ Encoding WordpieceTokenizer::encode(std::string_view text, std::optional<std::st
         pair ? longest_first(a.size(), b.size(), budget) : std::pair{std::min(a.size(), budget), std::size_t{0}};
 
     Encoding e;
-    append_special(e, cls_id_, token(cls_id_), 0);
-    append_content(e, a, keep_a, 0);
-    append_special(e, sep_id_, token(sep_id_), 0);
+    append_special_token(e, cls_id_, token(cls_id_), 0);
+    append_content_tokens(e, a, keep_a, 0);
+    append_special_token(e, sep_id_, token(sep_id_), 0);
     if (pair) {
-        append_content(e, b, keep_b, 1);
-        append_special(e, sep_id_, token(sep_id_), 1);
+        append_content_tokens(e, b, keep_b, 1);
+        append_special_token(e, sep_id_, token(sep_id_), 1);
     }
     e.truncated = keep_a < a.size() || keep_b < b.size();
     if (e.truncated) e.notice = truncation_notice(total, exact, limit);
@@ -680,7 +651,7 @@ Encoding WordpieceTokenizer::encode(std::string_view text, std::optional<std::st
 }
 
 std::vector<std::string> WordpieceTokenizer::basic_tokens(std::string_view text) const {
-    check_input_size(text.size());
+    check_tokenizer_input(text);
     std::vector<std::string> words;
     TextWalker(
         options_, raw_patterns_, normalized_patterns_,

@@ -73,11 +73,7 @@ public:
     const TokenizerOptions& options() const;
     const std::vector<AddedToken>& added_tokens() const;
 
-    struct Piece {  // one content token of one input
-        int32_t id;
-        std::string token;
-        int32_t begin, end;
-    };
+    using Piece = TokenPiece;
 
 private:
     WordpieceTokenizer(std::vector<std::string> id_to_token, TokenIdMap vocab, std::vector<AddedToken> added,

@@ -34,8 +34,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_bert_fixtures import (W64, f32_entry, fl, layer_norm, linear, max_abs_diff, read_safetensors,  # noqa: E402
-                                seq_sum, softmax_rows, store, write_json, write_safetensors)
+from make_bert_fixtures import (W64, extract_rows, f32_entry, fl, layer_norm, linear, max_abs_diff,  # noqa: E402
+                                read_safetensors, seq_sum, softmax_rows, store, write_json, write_safetensors)
 from seeded_weights import generate, num_labels_of  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -102,14 +102,7 @@ def albert_forward(w: W64, cfg: dict, ids, type_ids, prefix="albert.", retention
         ao = linear(ctx, w(p + "attention.dense.weight"), w(p + "attention.dense.bias"))
         x = layer_norm(ao + x, w(p + "attention.LayerNorm.weight"), w(p + "attention.LayerNorm.bias"), eps)
         if retention is not None:
-            keep = min(m, int(retention[j]))
-            if strategy == "attn":
-                others = sorted(range(1, m), key=lambda i: (-float(sig[i]), rows[i]))
-                chosen = [0] + sorted(others[:keep - 1])
-            elif strategy == "head":
-                chosen = list(range(keep))
-            else:
-                raise ValueError(strategy)
+            chosen = extract_rows(sig, rows, int(retention[j]), strategy)
             x = x[chosen]
             rows = [rows[i] for i in chosen]
         kept.append(list(rows))

@@ -205,6 +205,20 @@ def linear(x, w, b):
     return x @ w.T + b
 
 
+def extract_rows(sig, rows, keep, strategy) -> list[int]:
+    """Indices (into the current rows) that PoWER-BERT keeps: [CLS] plus the keep-1 most significant
+    others (ties: lower original position), in order; "head" keeps the first keep."""
+    m = len(rows)
+    keep = min(m, keep)
+    assert keep >= 1
+    if strategy == "attn":
+        others = sorted(range(1, m), key=lambda i: (-float(sig[i]), rows[i]))
+        return [0] + sorted(others[:keep - 1])
+    if strategy == "head":
+        return list(range(keep))
+    raise ValueError(strategy)
+
+
 def bert_forward(w: W64, cfg: dict, ids, type_ids, retention=None, strategy="attn") -> dict:
     """Float64 BERT; with `retention`, PoWER-BERT compute-then-drop.
 
@@ -245,15 +259,7 @@ def bert_forward(w: W64, cfg: dict, ids, type_ids, retention=None, strategy="att
         x = layer_norm(ao + x, w(p + "attention.output.LayerNorm.weight"),
                        w(p + "attention.output.LayerNorm.bias"), eps)
         if retention is not None:
-            keep = min(m, int(retention[j]))
-            assert keep >= 1
-            if strategy == "attn":
-                others = sorted(range(1, m), key=lambda i: (-float(sig[i]), rows[i]))
-                chosen = [0] + sorted(others[:keep - 1])
-            elif strategy == "head":
-                chosen = list(range(keep))
-            else:
-                raise ValueError(strategy)
+            chosen = extract_rows(sig, rows, int(retention[j]), strategy)
             x = x[chosen]
             rows = [rows[i] for i in chosen]
         kept.append(list(rows))

@@ -2,6 +2,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/layer_tensor_names.h"
 #include "core/safetensors.h"
 #include "core/seeded_weights.h"
 
@@ -74,61 +75,44 @@ double read_probability(const nlohmann::json& j, const char* key, double fallbac
     return p;
 }
 
-void add_retention_slots(ParameterLayout& L, const ModelConfig& c, int retention_length) {
-    L.bert_end = L.total;
-    L.retention_length = retention_length;
-    if (retention_length > 0)
-        for (int l = 0; l < c.num_layers; ++l)
-            L.retention.push_back(add_slot(L, retention_name(l), {retention_length}, ParamGroup::Retention));
+// The sixteen tensors of one encoder layer under `prefix` + its names.
+LayerSlots add_layer_slots(ParameterLayout& L, const std::string& prefix, const LayerTensorNames& n, int64_t H,
+                           int64_t I) {
+    auto weight = [&](const std::string& name, std::vector<int64_t> shape) {
+        return add_slot(L, prefix + name + ".weight", std::move(shape));
+    };
+    auto bias = [&](const std::string& name, int64_t size) { return add_slot(L, prefix + name + ".bias", {size}); };
+    LayerSlots s;
+    s.query_w = weight(n.query, {H, H});
+    s.query_b = bias(n.query, H);
+    s.key_w = weight(n.key, {H, H});
+    s.key_b = bias(n.key, H);
+    s.value_w = weight(n.value, {H, H});
+    s.value_b = bias(n.value, H);
+    s.attention_out_w = weight(n.attention_output, {H, H});
+    s.attention_out_b = bias(n.attention_output, H);
+    s.attention_norm_g = weight(n.attention_norm, {H});
+    s.attention_norm_b = bias(n.attention_norm, H);
+    s.intermediate_w = weight(n.intermediate, {I, H});
+    s.intermediate_b = bias(n.intermediate, I);
+    s.output_w = weight(n.output, {H, I});
+    s.output_b = bias(n.output, H);
+    s.output_norm_g = weight(n.output_norm, {H});
+    s.output_norm_b = bias(n.output_norm, H);
+    return s;
 }
 
-// AlbertForSequenceClassification: each shared layer has one set of slots, which every layer of
-// its group refers to.
-ParameterLayout make_albert_layout(const ModelConfig& c, int retention_length) {
-    ParameterLayout L;
-    const int64_t H = c.hidden_size, I = c.intermediate_size, E = c.embedding_width();
-    L.word = add_slot(L, "albert.embeddings.word_embeddings.weight", {c.vocab_size, E});
-    L.dense_begin = L.total;
-    L.position = add_slot(L, "albert.embeddings.position_embeddings.weight", {c.max_position, E});
-    L.token_type = add_slot(L, "albert.embeddings.token_type_embeddings.weight", {c.type_vocab_size, E});
-    L.embedding_norm_g = add_slot(L, "albert.embeddings.LayerNorm.weight", {E});
-    L.embedding_norm_b = add_slot(L, "albert.embeddings.LayerNorm.bias", {E});
-    L.embedding_projection_w = add_slot(L, "albert.encoder.embedding_hidden_mapping_in.weight", {H, E});
-    L.embedding_projection_b = add_slot(L, "albert.encoder.embedding_hidden_mapping_in.bias", {H});
+// ALBERT: each shared layer has one set of slots, which every layer of its group refers to.
+void add_albert_layers(ParameterLayout& L, const ModelConfig& c) {
     std::vector<std::vector<LayerSlots>> groups(c.num_hidden_groups);
     for (int g = 0; g < c.num_hidden_groups; ++g)
-        for (int k = 0; k < c.inner_group_num; ++k) {
-            const std::string p = "albert.encoder.albert_layer_groups." + std::to_string(g) + ".albert_layers." +
-                                  std::to_string(k) + ".";
-            LayerSlots s;
-            s.output_norm_g = add_slot(L, p + "full_layer_layer_norm.weight", {H});
-            s.output_norm_b = add_slot(L, p + "full_layer_layer_norm.bias", {H});
-            s.query_w = add_slot(L, p + "attention.query.weight", {H, H});
-            s.query_b = add_slot(L, p + "attention.query.bias", {H});
-            s.key_w = add_slot(L, p + "attention.key.weight", {H, H});
-            s.key_b = add_slot(L, p + "attention.key.bias", {H});
-            s.value_w = add_slot(L, p + "attention.value.weight", {H, H});
-            s.value_b = add_slot(L, p + "attention.value.bias", {H});
-            s.attention_out_w = add_slot(L, p + "attention.dense.weight", {H, H});
-            s.attention_out_b = add_slot(L, p + "attention.dense.bias", {H});
-            s.attention_norm_g = add_slot(L, p + "attention.LayerNorm.weight", {H});
-            s.attention_norm_b = add_slot(L, p + "attention.LayerNorm.bias", {H});
-            s.intermediate_w = add_slot(L, p + "ffn.weight", {I, H});
-            s.intermediate_b = add_slot(L, p + "ffn.bias", {I});
-            s.output_w = add_slot(L, p + "ffn_output.weight", {H, I});
-            s.output_b = add_slot(L, p + "ffn_output.bias", {H});
-            groups[g].push_back(s);
-        }
+        for (int k = 0; k < c.inner_group_num; ++k)
+            groups[g].push_back(
+                add_layer_slots(L, "albert.", albert_layer_names(g, k), c.hidden_size, c.intermediate_size));
     for (int l = 0; l < c.num_layers; ++l) {
         const auto [group, index] = c.layer_weights(l);
         L.layers.push_back(groups[group][index]);
     }
-    L.pooler_w = add_slot(L, "albert.pooler.weight", {H, H});
-    L.pooler_b = add_slot(L, "albert.pooler.bias", {H});
-    L.classifier_w = add_slot(L, "classifier.weight", {c.num_labels, H});
-    L.classifier_b = add_slot(L, "classifier.bias", {c.num_labels});
-    add_retention_slots(L, c, retention_length);
-    return L;
 }
 
 }  // namespace
@@ -140,41 +124,33 @@ const ParamSlot* ParameterLayout::find(const std::string& name) const {
 }
 
 ParameterLayout make_parameter_layout(const ModelConfig& c, int retention_length) {
-    if (c.is_albert()) return make_albert_layout(c, retention_length);
     ParameterLayout L;
-    const int64_t H = c.hidden_size, I = c.intermediate_size;
-    L.word = add_slot(L, "bert.embeddings.word_embeddings.weight", {c.vocab_size, H});
+    const bool albert = c.is_albert();
+    const std::string p = albert ? "albert." : "bert.";
+    const int64_t H = c.hidden_size, I = c.intermediate_size, E = c.embedding_width();
+    L.word = add_slot(L, p + "embeddings.word_embeddings.weight", {c.vocab_size, E});
     L.dense_begin = L.total;
-    L.position = add_slot(L, "bert.embeddings.position_embeddings.weight", {c.max_position, H});
-    L.token_type = add_slot(L, "bert.embeddings.token_type_embeddings.weight", {c.type_vocab_size, H});
-    L.embedding_norm_g = add_slot(L, "bert.embeddings.LayerNorm.weight", {H});
-    L.embedding_norm_b = add_slot(L, "bert.embeddings.LayerNorm.bias", {H});
-    for (int l = 0; l < c.num_layers; ++l) {
-        const std::string p = "bert.encoder.layer." + std::to_string(l) + ".";
-        LayerSlots s;
-        s.query_w = add_slot(L, p + "attention.self.query.weight", {H, H});
-        s.query_b = add_slot(L, p + "attention.self.query.bias", {H});
-        s.key_w = add_slot(L, p + "attention.self.key.weight", {H, H});
-        s.key_b = add_slot(L, p + "attention.self.key.bias", {H});
-        s.value_w = add_slot(L, p + "attention.self.value.weight", {H, H});
-        s.value_b = add_slot(L, p + "attention.self.value.bias", {H});
-        s.attention_out_w = add_slot(L, p + "attention.output.dense.weight", {H, H});
-        s.attention_out_b = add_slot(L, p + "attention.output.dense.bias", {H});
-        s.attention_norm_g = add_slot(L, p + "attention.output.LayerNorm.weight", {H});
-        s.attention_norm_b = add_slot(L, p + "attention.output.LayerNorm.bias", {H});
-        s.intermediate_w = add_slot(L, p + "intermediate.dense.weight", {I, H});
-        s.intermediate_b = add_slot(L, p + "intermediate.dense.bias", {I});
-        s.output_w = add_slot(L, p + "output.dense.weight", {H, I});
-        s.output_b = add_slot(L, p + "output.dense.bias", {H});
-        s.output_norm_g = add_slot(L, p + "output.LayerNorm.weight", {H});
-        s.output_norm_b = add_slot(L, p + "output.LayerNorm.bias", {H});
-        L.layers.push_back(s);
+    L.position = add_slot(L, p + "embeddings.position_embeddings.weight", {c.max_position, E});
+    L.token_type = add_slot(L, p + "embeddings.token_type_embeddings.weight", {c.type_vocab_size, E});
+    L.embedding_norm_g = add_slot(L, p + "embeddings.LayerNorm.weight", {E});
+    L.embedding_norm_b = add_slot(L, p + "embeddings.LayerNorm.bias", {E});
+    if (albert) {
+        L.embedding_projection_w = add_slot(L, p + "encoder.embedding_hidden_mapping_in.weight", {H, E});
+        L.embedding_projection_b = add_slot(L, p + "encoder.embedding_hidden_mapping_in.bias", {H});
+        add_albert_layers(L, c);
+    } else {
+        for (int l = 0; l < c.num_layers; ++l) L.layers.push_back(add_layer_slots(L, p, bert_layer_names(l), H, I));
     }
-    L.pooler_w = add_slot(L, "bert.pooler.dense.weight", {H, H});
-    L.pooler_b = add_slot(L, "bert.pooler.dense.bias", {H});
+    const std::string pooler = p + (albert ? "pooler" : "pooler.dense");
+    L.pooler_w = add_slot(L, pooler + ".weight", {H, H});
+    L.pooler_b = add_slot(L, pooler + ".bias", {H});
     L.classifier_w = add_slot(L, "classifier.weight", {c.num_labels, H});
     L.classifier_b = add_slot(L, "classifier.bias", {c.num_labels});
-    add_retention_slots(L, c, retention_length);
+    L.bert_end = L.total;
+    L.retention_length = retention_length;
+    if (retention_length > 0)
+        for (int l = 0; l < c.num_layers; ++l)
+            L.retention.push_back(add_slot(L, retention_name(l), {retention_length}, ParamGroup::Retention));
     return L;
 }
 

@@ -6,6 +6,8 @@
 #include "core/model_folder.h"
 #include "core/safetensors.h"
 #include "core/seeded_weights.h"
+#include "elimination_checks.h"
+#include "reference_outputs.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -21,42 +23,6 @@ using namespace pb;
 namespace {
 
 const std::filesystem::path kFixtures = std::filesystem::path(POWERBERT_FIXTURES) / "albert";
-
-nlohmann::json read_json(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    return nlohmann::json::parse(in);
-}
-
-std::vector<int32_t> ints(const nlohmann::json& j) { return j.get<std::vector<int32_t>>(); }
-
-double max_difference(std::span<const float> actual, const SafetensorsFile& expected, const std::string& name) {
-    const TensorView* t = expected.find(name);
-    if (!t) throw std::runtime_error("fixture lacks " + name);
-    auto values = to_float32(*t, expected.path());
-    if (values.size() != actual.size())
-        throw std::runtime_error(name + ": size " + std::to_string(actual.size()) + " vs " + std::to_string(values.size()));
-    double worst = 0;
-    for (size_t i = 0; i < values.size(); ++i) worst = std::max(worst, std::abs(double(actual[i]) - double(values[i])));
-    return worst;
-}
-
-// Every recorded output of a run against the reference; `worst` gets the largest difference seen.
-void compare_run(const Trace& trace, const SafetensorsFile& expected, const std::string& prefix, double tolerance,
-                 double& worst) {
-    auto check = [&](std::span<const float> actual, const std::string& name) {
-        const double d = max_difference(actual, expected, name);
-        worst = std::max(worst, d);
-        if (d >= tolerance) QFAIL(qPrintable(QString::fromStdString(name) + " differs by " + QString::number(d)));
-    };
-    check(trace.embedding_hidden.values, prefix + "hidden_states.0");
-    for (size_t j = 0; j < trace.layers.size(); ++j)
-        check(trace.layers[j].hidden.values, prefix + "hidden_states." + std::to_string(j + 1));
-    check(trace.pooled, prefix + "pooled");
-    if (expected.find(prefix + "logits")) {
-        check(trace.logits, prefix + "logits");
-        check(trace.probabilities, prefix + "probabilities");
-    }
-}
 
 nlohmann::json albert_json() {
     return {{"model_type", "albert"}, {"vocab_size", 100},     {"hidden_size", 32},
@@ -74,12 +40,6 @@ ModelConfig small_albert() {
     return c;
 }
 
-std::vector<int32_t> random_ids(int n, uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::vector<int32_t> ids(n);
-    for (auto& id : ids) id = 5 + static_cast<int32_t>(rng() % 495);
-    return ids;
-}
 
 }  // namespace
 
@@ -249,59 +209,18 @@ private slots:
         QCOMPARE(embedding_multiply_adds(c, 20), 20 * E * H);
     }
 
-    void keepingEverythingIsTheFullModel() {
-        auto ids = random_ids(20, 2);
-        std::vector<int32_t> types(20, 0);
-        RunOptions o;
-        o.record_hidden = true;
-        Trace full = run_model(model_, ids, types, {}, o);
-        for (Strategy s : {Strategy::Attention, Strategy::Head, Strategy::Random}) {
-            Trace same = run_model(model_, ids, types, {{30, 30, 20, 20}, s, 5}, o);
-            QCOMPARE(same.logits, full.logits);
-            QCOMPARE(same.layers.back().hidden.values, full.layers.back().hidden.values);
-            QCOMPARE(same.multiply_adds, full.multiply_adds);
-        }
-    }
+    void keepingEverythingIsTheFullModel() { check_keeping_everything_is_the_full_model(model_); }
 
-    void rowsOnlyEqualsComputeThenDrop() {
-        auto ids = random_ids(30, 3);
-        std::vector<int32_t> types(30, 0);
-        RunOptions o;
-        o.record_hidden = true;
-        Trace full = run_model(model_, ids, types, {}, o);
-        Trace power = run_model(model_, ids, types, {{12, 12, 12, 12}, Strategy::Attention}, o);
-        const auto& kept = power.layers[0].alive_out;
-        QCOMPARE(int(kept.size()), 12);
-        QCOMPARE(kept.front(), 0);
-        for (size_t i = 0; i < kept.size(); ++i)
-            for (int h = 0; h < model_.config.hidden_size; ++h)
-                QVERIFY(std::abs(power.layers[0].hidden.at(int(i), h) - full.layers[0].hidden.at(kept[i], h)) < 1e-5f);
-        QCOMPARE(power.layers[0].significance, full.layers[0].significance);
-    }
+    void rowsOnlyEqualsComputeThenDrop() { check_rows_only_equals_compute_then_drop(model_); }
 
-    void batchEqualsSeparateRuns() {
-        std::vector<std::vector<int32_t>> ids = {random_ids(7, 5), random_ids(19, 6), random_ids(12, 7)};
-        std::vector<std::vector<int32_t>> types = {std::vector<int32_t>(7, 0), std::vector<int32_t>(19, 1),
-                                                   std::vector<int32_t>(12, 0)};
-        std::vector<SequenceInput> inputs;
-        for (size_t i = 0; i < ids.size(); ++i) inputs.push_back({ids[i], types[i]});
-        const RetentionPlan plan{{10, 8, 4, 2}, Strategy::Attention};
-        Workspace ws;
-        auto batch = run_batch(model_, inputs, plan, {}, ws);
-        for (size_t i = 0; i < ids.size(); ++i) {
-            Trace alone = run_model(model_, ids[i], types[i], plan);
-            for (size_t j = 0; j < alone.layers.size(); ++j) QCOMPARE(batch[i].layers[j].alive_out, alone.layers[j].alive_out);
-            for (size_t k = 0; k < alone.logits.size(); ++k) QVERIFY(std::abs(batch[i].logits[k] - alone.logits[k]) < 1e-5f);
-            QCOMPARE(batch[i].multiply_adds, alone.multiply_adds);
-        }
-    }
+    void batchEqualsSeparateRuns() { check_batch_equals_separate_runs(model_); }
 
     void missingTensorsAreListed() {
         QTemporaryDir tmp;
         std::filesystem::path dir = tmp.path().toStdString();
         std::filesystem::copy_file(kFixtures / "small_f32" / "config.json", dir / "config.json");
         std::vector<TensorToWrite> table;
-        auto tensors = seeded_albert_tensors(load_model_config(dir / "config.json"), 1);
+        auto tensors = seeded_model_tensors(load_model_config(dir / "config.json"), 1);
         for (const auto& t : tensors)
             if (!t.name.ends_with("embedding_hidden_mapping_in.weight") && !t.name.ends_with("1.albert_layers.0.ffn.bias"))
                 table.push_back({t.name, t.shape, t.values, DType::F32});

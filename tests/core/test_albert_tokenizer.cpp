@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/sentencepiece_tokenizer.h"
 #include "core/tokenizer.h"
+#include "error_assertions.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -45,22 +46,6 @@ QStringList qlist(const std::vector<std::string>& v) {
     for (const auto& s : v) out << QString::fromStdString(s);
     return out;
 }
-
-QString error_of(const std::function<void()>& call) {
-    try {
-        call();
-    } catch (const Error& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return QStringLiteral("(no error)");
-}
-
-#define QVERIFY_ERROR_MENTIONS(call, ...)                                             \
-    do {                                                                              \
-        const QString message = error_of([&] { (void)(call); });                      \
-        for (const char* part : {__VA_ARGS__})                                        \
-            QVERIFY2(message.contains(QString::fromUtf8(part)), qPrintable(message)); \
-    } while (false)
 
 void write_text(const fs::path& file, const std::string& text) {
     std::ofstream(file, std::ios::binary) << text;

@@ -8,6 +8,7 @@
 #include "core/train/parameter_store.h"
 #include "core/train/training_loop.h"
 #include "core/train/training_steps.h"
+#include "finite_differences.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -49,22 +50,6 @@ std::vector<TrainExample> tiny_batch() {
     return {{{2, 17, 5, 33, 8, 21, 3}, {0, 0, 0, 0, 0, 0, 0}, 1},
             {{2, 9, 30, 3, 12, 7, 25, 14, 3}, {0, 0, 0, 0, 1, 1, 1, 1, 1}, 2},
             {{2, 4, 38, 11, 3}, {0, 0, 0, 0, 0}, 0}};
-}
-
-double check_entries(double* x, size_t count, const std::vector<double>& analytic, const std::function<double()>& f) {
-    const double h = 1e-5, floor = 1e-6;
-    double worst = 0;
-    for (size_t i = 0; i < count; ++i) {
-        const double saved = x[i];
-        x[i] = saved + h;
-        const double up = f();
-        x[i] = saved - h;
-        const double down = f();
-        x[i] = saved;
-        const double numeric = (up - down) / (2 * h);
-        worst = std::max(worst, std::abs(analytic[i] - numeric) / std::max({std::abs(analytic[i]), std::abs(numeric), floor}));
-    }
-    return worst;
 }
 
 void write_text(const fs::path& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
@@ -141,7 +126,7 @@ private slots:
         std::string worst_name;
         for (const auto& slot : model.layout.tensors) {
             std::vector<double> analytic(grads.begin() + slot.offset, grads.begin() + slot.offset + slot.size);
-            const double e = check_entries(params.data() + slot.offset, slot.size, analytic, f);
+            const double e = check_entries(params.data() + slot.offset, slot.size, analytic, f, 1e-6, 1e-5);
             if (e > worst) worst = e, worst_name = slot.name;
         }
         qInfo("ALBERT whole model (%s): max relative error %.3g (%s)", QTest::currentDataTag(), worst, worst_name.c_str());
