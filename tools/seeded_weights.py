@@ -91,86 +91,53 @@ def num_labels_of(config: dict) -> int:
     return 2
 
 
+def layer_names(config: dict) -> list[list[str]]:
+    """Hugging Face names (before .weight/.bias) of each stored encoder layer's 8 sublayers: query,
+    key, value, attention output, its LayerNorm, intermediate, output, output LayerNorm. ALBERT
+    stores each shared layer once (num_hidden_groups x inner_group_num)."""
+    if config.get("model_type") == "albert":
+        return [[f"albert.encoder.albert_layer_groups.{g}.albert_layers.{k}.{n}" for n in
+                 ("attention.query", "attention.key", "attention.value", "attention.dense", "attention.LayerNorm",
+                  "ffn", "ffn_output", "full_layer_layer_norm")]
+                for g in range(int(config.get("num_hidden_groups", 1)))
+                for k in range(int(config.get("inner_group_num", 1)))]
+    return [[f"bert.encoder.layer.{i}.{n}" for n in
+             ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+              "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm")]
+            for i in range(int(config["num_hidden_layers"]))]
+
+
 def tensor_shapes(config: dict) -> list[tuple[str, tuple[int, ...]]]:
-    """Names and shapes, in Hugging Face BertForSequenceClassification order."""
+    """Names and shapes, in Hugging Face BertForSequenceClassification order (for model_type
+    "albert": AlbertForSequenceClassification, with the embedding projection)."""
+    albert = config.get("model_type") == "albert"
+    p = "albert." if albert else "bert."
     V = int(config["vocab_size"])
     H = int(config["hidden_size"])
-    L = int(config["num_hidden_layers"])
+    E = int(config["embedding_size"]) if albert else H
     I = int(config["intermediate_size"])
     P = int(config["max_position_embeddings"])
     T = int(config["type_vocab_size"])
     C = num_labels_of(config)
     out: list[tuple[str, tuple[int, ...]]] = [
-        ("bert.embeddings.word_embeddings.weight", (V, H)),
-        ("bert.embeddings.position_embeddings.weight", (P, H)),
-        ("bert.embeddings.token_type_embeddings.weight", (T, H)),
-        ("bert.embeddings.LayerNorm.weight", (H,)),
-        ("bert.embeddings.LayerNorm.bias", (H,)),
+        (p + "embeddings.word_embeddings.weight", (V, E)),
+        (p + "embeddings.position_embeddings.weight", (P, E)),
+        (p + "embeddings.token_type_embeddings.weight", (T, E)),
+        (p + "embeddings.LayerNorm.weight", (E,)),
+        (p + "embeddings.LayerNorm.bias", (E,)),
     ]
-    for i in range(L):
-        p = f"bert.encoder.layer.{i}."
-        for part in ("query", "key", "value"):
-            out.append((p + f"attention.self.{part}.weight", (H, H)))
-            out.append((p + f"attention.self.{part}.bias", (H,)))
-        out += [
-            (p + "attention.output.dense.weight", (H, H)),
-            (p + "attention.output.dense.bias", (H,)),
-            (p + "attention.output.LayerNorm.weight", (H,)),
-            (p + "attention.output.LayerNorm.bias", (H,)),
-            (p + "intermediate.dense.weight", (I, H)),
-            (p + "intermediate.dense.bias", (I,)),
-            (p + "output.dense.weight", (H, I)),
-            (p + "output.dense.bias", (H,)),
-            (p + "output.LayerNorm.weight", (H,)),
-            (p + "output.LayerNorm.bias", (H,)),
-        ]
+    if albert:
+        out += [(p + "encoder.embedding_hidden_mapping_in.weight", (H, E)),
+                (p + "encoder.embedding_hidden_mapping_in.bias", (H,))]
+    for q, k, v, ao, an, inter, o, on in layer_names(config):
+        for name in (q, k, v, ao):
+            out += [(name + ".weight", (H, H)), (name + ".bias", (H,))]
+        out += [(an + ".weight", (H,)), (an + ".bias", (H,)), (inter + ".weight", (I, H)), (inter + ".bias", (I,)),
+                (o + ".weight", (H, I)), (o + ".bias", (H,)), (on + ".weight", (H,)), (on + ".bias", (H,))]
+    pooler = p + ("pooler" if albert else "pooler.dense")
     out += [
-        ("bert.pooler.dense.weight", (H, H)),
-        ("bert.pooler.dense.bias", (H,)),
-        ("classifier.weight", (C, H)),
-        ("classifier.bias", (C,)),
-    ]
-    return out
-
-
-def albert_tensor_shapes(config: dict) -> list[tuple[str, tuple[int, ...]]]:
-    """Names and shapes, in Hugging Face AlbertForSequenceClassification order."""
-    V = int(config["vocab_size"])
-    E = int(config["embedding_size"])
-    H = int(config["hidden_size"])
-    I = int(config["intermediate_size"])
-    P = int(config["max_position_embeddings"])
-    T = int(config["type_vocab_size"])
-    G = int(config.get("num_hidden_groups", 1))
-    K = int(config.get("inner_group_num", 1))
-    C = num_labels_of(config)
-    out: list[tuple[str, tuple[int, ...]]] = [
-        ("albert.embeddings.word_embeddings.weight", (V, E)),
-        ("albert.embeddings.position_embeddings.weight", (P, E)),
-        ("albert.embeddings.token_type_embeddings.weight", (T, E)),
-        ("albert.embeddings.LayerNorm.weight", (E,)),
-        ("albert.embeddings.LayerNorm.bias", (E,)),
-        ("albert.encoder.embedding_hidden_mapping_in.weight", (H, E)),
-        ("albert.encoder.embedding_hidden_mapping_in.bias", (H,)),
-    ]
-    for g in range(G):
-        for k in range(K):
-            p = f"albert.encoder.albert_layer_groups.{g}.albert_layers.{k}."
-            out += [(p + "full_layer_layer_norm.weight", (H,)), (p + "full_layer_layer_norm.bias", (H,))]
-            for part in ("query", "key", "value", "dense"):
-                out.append((p + f"attention.{part}.weight", (H, H)))
-                out.append((p + f"attention.{part}.bias", (H,)))
-            out += [
-                (p + "attention.LayerNorm.weight", (H,)),
-                (p + "attention.LayerNorm.bias", (H,)),
-                (p + "ffn.weight", (I, H)),
-                (p + "ffn.bias", (I,)),
-                (p + "ffn_output.weight", (H, I)),
-                (p + "ffn_output.bias", (H,)),
-            ]
-    out += [
-        ("albert.pooler.weight", (H, H)),
-        ("albert.pooler.bias", (H,)),
+        (pooler + ".weight", (H, H)),
+        (pooler + ".bias", (H,)),
         ("classifier.weight", (C, H)),
         ("classifier.bias", (C,)),
     ]
@@ -180,8 +147,7 @@ def albert_tensor_shapes(config: dict) -> list[tuple[str, tuple[int, ...]]]:
 def generate(config: dict, seed: int) -> dict[str, np.ndarray]:
     """All weights of BertForSequenceClassification (or, for model_type "albert",
     AlbertForSequenceClassification) as float32 arrays."""
-    shapes = albert_tensor_shapes(config) if config.get("model_type") == "albert" else tensor_shapes(config)
-    return {name: value_for(name, shape, seed) for name, shape in shapes}
+    return {name: value_for(name, shape, seed) for name, shape in tensor_shapes(config)}
 
 
 if __name__ == "__main__":
