@@ -2,12 +2,14 @@
 
 #include "core/error.h"
 #include "core/json_reader.h"
+#include "core/sentencepiece_charsmap_check.h"
 #include "core/sentencepiece_model_proto.h"
 #include "core/unicode_text.h"
 
 #include <sentencepiece_processor.h>
 
 #include <algorithm>
+#include <fstream>
 
 namespace pb {
 namespace {
@@ -27,6 +29,35 @@ std::pair<std::size_t, std::size_t> longest_first(std::size_t a, std::size_t b, 
     b -= (remove + 1) / 2;  // now a == b: the pair loses the first of each two
     a -= remove / 2;
     return {a, b};
+}
+
+// The model is read here, checked, then handed to the library as bytes (so what was checked is what is loaded).
+std::string read_model_file(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) throw Error(file.string() + ": missing or not a file");
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec || size > (std::uintmax_t(1) << 30)) throw Error(file.string() + ": unreadable or larger than 1 GiB");
+    std::ifstream in(file, std::ios::binary);
+    std::string bytes(size, '\0');
+    if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) throw Error(file.string() + ": cannot read the file");
+    return bytes;
+}
+
+// The library trusts more of the model than it checks: its normalisation map is checked first, and
+// what it throws (e.g. Darts on an empty piece) becomes a pb::Error naming the file.
+std::shared_ptr<const sentencepiece::SentencePieceProcessor> load_processor(std::string_view proto,
+                                                                            const std::string& source) {
+    check_model_charsmaps(proto, source);
+    auto processor = std::make_shared<sentencepiece::SentencePieceProcessor>();
+    sentencepiece::util::Status status;
+    try {
+        status = processor->LoadFromSerializedProto(proto);
+    } catch (const std::exception& e) {
+        throw Error(source + ": not a usable SentencePiece model (" + e.what() + ")");
+    }
+    if (!status.ok())
+        throw Error(source + ": not a readable SentencePiece model (" + std::string(status.message()) + ")");
+    return processor;
 }
 
 SentencepieceOptions read_tokenizer_config(const std::filesystem::path& path) {
@@ -74,26 +105,16 @@ SentencepieceTokenizer::SentencepieceTokenizer(std::shared_ptr<const sentencepie
 SentencepieceTokenizer SentencepieceTokenizer::from_model_file(const std::filesystem::path& spiece_model,
                                                                SentencepieceOptions options) {
     const std::string source = spiece_model.string();
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(spiece_model, ec)) throw Error(source + ": missing or not a file");
-    auto processor = std::make_shared<sentencepiece::SentencePieceProcessor>();
-    const auto status = processor->Load(source);
-    if (!status.ok())
-        throw Error(source + ": not a readable SentencePiece model (" + std::string(status.message()) + ")");
-    return SentencepieceTokenizer(std::move(processor), std::move(options), source);
+    return SentencepieceTokenizer(load_processor(read_model_file(spiece_model), source), std::move(options), source);
 }
 
 SentencepieceTokenizer SentencepieceTokenizer::from_tokenizer_json(const std::filesystem::path& tokenizer_json,
                                                                    SentencepieceOptions options) {
     const std::string source = tokenizer_json.string();
     const UnigramModelProto model = unigram_model_proto(read_json(tokenizer_json), JsonReader(source));
-    auto processor = std::make_shared<sentencepiece::SentencePieceProcessor>();
-    const auto status = processor->LoadFromSerializedProto(model.serialized);
-    if (!status.ok())
-        throw Error(source + ": SentencePiece does not accept this Unigram model (" + std::string(status.message()) + ")");
     options.text.lowercase = model.text.lowercase;
     options.text.keep_accents = model.text.keep_accents;
-    return SentencepieceTokenizer(std::move(processor), std::move(options), source);
+    return SentencepieceTokenizer(load_processor(model.serialized, source), std::move(options), source);
 }
 
 SentencepieceTokenizer SentencepieceTokenizer::from_model_folder(const std::filesystem::path& dir) {

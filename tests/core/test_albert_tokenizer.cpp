@@ -209,6 +209,12 @@ private slots:
                                "not a readable SentencePiece model");
         write_text(dir / "spiece.model", "");
         QVERIFY_ERROR_MENTIONS(SentencepieceTokenizer::from_model_file(dir / "spiece.model"), "spiece.model");
+        // Found by fuzz_spiece_model: libsentencepiece read out of bounds while normalising with this map.
+        QVERIFY_ERROR_MENTIONS(SentencepieceTokenizer::from_model_file(kFixtures / "corrupt-charsmap.model"),
+                               "corrupt-charsmap.model", "precompiled_charsmap", "corrupt");
+        // Also found by the fuzzer: an empty piece made the library throw its own exception type.
+        QVERIFY_ERROR_MENTIONS(SentencepieceTokenizer::from_model_file(kFixtures / "empty-piece.model"),
+                               "empty-piece.model", "not a usable SentencePiece model", "zero-length key");
         fs::copy_file(kModel, dir / "spiece.model", fs::copy_options::overwrite_existing);
         write_text(dir / "tokenizer_config.json", R"({"do_lower_case": "yes"})");
         QVERIFY_ERROR_MENTIONS(load_tokenizer(dir), "tokenizer_config.json", "do_lower_case", "true or false");

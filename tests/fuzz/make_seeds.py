@@ -236,6 +236,9 @@ def sentencepiece_seeds():
     model = (FIXTURES / "albert" / "tokenizer" / "digit-comma.model").read_bytes()
     put("spiece_model", "digit-comma.model", model)
     put("spiece_model", "truncated.model", model[:300])
+    # Crashes found by the fuzzer (a corrupt normalisation map, an empty piece), kept as regression seeds.
+    for name in ("corrupt-charsmap.model", "empty-piece.model"):
+        put("spiece_model", name, (FIXTURES / "albert" / "tokenizer" / name).read_bytes())
 
 
 def main():
