@@ -86,7 +86,6 @@ SentencepieceTokenizer::SentencepieceTokenizer(std::shared_ptr<const sentencepie
     if (size <= 0) throw Error(source + ": the SentencePiece model has no pieces");
     id_to_piece_.reserve(size);
     for (int i = 0; i < size; ++i) id_to_piece_.push_back(processor_->IdToPiece(i));
-    unk_id_ = processor_->unk_id();
     auto require = [&](const std::string& token) {
         auto id = token_id(token);
         if (!id) throw Error(source + ": the SentencePiece model has no piece \"" + token + "\" (needed as a special token)");

@@ -69,7 +69,7 @@ private:
     SentencepieceOptions options_;
     std::vector<std::string> id_to_piece_;
     std::vector<std::pair<std::string, int32_t>> specials_;  // matched in raw text, longest first
-    int32_t unk_id_ = 0, cls_id_ = 0, sep_id_ = 0;
+    int32_t cls_id_ = 0, sep_id_ = 0;
 };
 
 }  // namespace pb
