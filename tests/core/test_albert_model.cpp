@@ -40,7 +40,6 @@ ModelConfig small_albert() {
     return c;
 }
 
-
 }  // namespace
 
 class TestAlbertModel : public QObject {
