@@ -35,7 +35,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_bert_fixtures import (W64, extract_rows, f32_entry, fl, layer_norm, linear, max_abs_diff,  # noqa: E402
-                                read_safetensors, seq_sum, softmax_rows, store, write_json, write_safetensors)
+                                seq_sum, softmax_rows, write_json, write_model_folder, write_safetensors)
 from seeded_weights import generate, num_labels_of  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -258,11 +258,7 @@ def small_folder(name: str, spec: dict, id2label: dict | None, retention: list[i
     w32 = generate(cfg, SMALL_SEED)
     if prefix != "albert.":
         w32 = strip_prefix(w32, "albert.")
-    entries, stored = store(w32, "F32")
-    write_json(os.path.join(d, "config.json"), cfg)
-    write_safetensors(os.path.join(d, "model.safetensors"), entries, {"format": "pt"})
-    back = read_safetensors(os.path.join(d, "model.safetensors"))
-    assert set(back) == set(stored) and all(np.array_equal(back[k], stored[k]) for k in stored)
+    stored = write_model_folder(d, cfg, w32, "F32")
 
     w = W64(stored)
     tensors: dict = {}

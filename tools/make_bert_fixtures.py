@@ -443,18 +443,23 @@ def add_run(tensors: dict, prefix: str, r: dict, classification: bool, all_hidde
         tensors[prefix + "probabilities"] = f32_entry(r["probabilities"])
 
 
+def write_model_folder(d: str, cfg: dict, w32: dict, dtype: str) -> dict:
+    """config.json and model.safetensors (weights rounded to dtype); returns the stored values,
+    checked to round-trip exactly through the written file."""
+    entries, stored = store(w32, dtype)
+    write_json(os.path.join(d, "config.json"), cfg)
+    write_safetensors(os.path.join(d, "model.safetensors"), entries, {"format": "pt"})
+    back = read_safetensors(os.path.join(d, "model.safetensors"))
+    assert set(back) == set(stored) and all(np.array_equal(back[k], stored[k]) for k in stored)
+    return stored
+
+
 def small_folder(name: str, dtype: str, torch_dtype: str, id2label: dict, problem_type=None) -> None:
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
     cfg = make_cfg(SMALL, id2label, torch_dtype, problem_type)
     classification = problem_type != "regression"
-    w32 = generate(cfg, SMALL_SEED)
-    entries, stored = store(w32, dtype)
-    write_json(os.path.join(d, "config.json"), cfg)
-    write_safetensors(os.path.join(d, "model.safetensors"), entries, {"format": "pt"})
-    # the written file must round-trip to exactly the arrays we compute from
-    back = read_safetensors(os.path.join(d, "model.safetensors"))
-    assert set(back) == set(stored) and all(np.array_equal(back[k], stored[k]) for k in stored)
+    stored = write_model_folder(d, cfg, generate(cfg, SMALL_SEED), dtype)
 
     w = W64(stored)
     tensors: dict = {}
