@@ -35,8 +35,8 @@ private:
     std::string file_;
 };
 
-// tokenizer_config.json's model_max_length when it is a real length: Hugging Face writes a huge
-// placeholder (1e30) when the model sets none.
+// tokenizer_config.json's model_max_length when it is a real length: Hugging Face stores "no limit"
+// as a huge sentinel (1e30); the model's own max_position_embeddings limits inputs anyway.
 std::optional<int> sane_model_max_length(const nlohmann::json& config);
 
 }  // namespace pb

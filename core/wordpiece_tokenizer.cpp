@@ -467,7 +467,6 @@ void read_post_processor(const JsonReader& r, const Json& root, TokenizerOptions
     o.sep_token = special(single.back(), "post_processor.single[" + std::to_string(single.size() - 1) + "]");
 }
 
-// HF stores "no limit" as a huge sentinel (1e30); BERT itself stops at 512 positions.
 TokenizerOptions read_tokenizer_config(const std::filesystem::path& path) {
     TokenizerOptions o;
     const Json config = read_json(path);
