@@ -8,6 +8,7 @@
 #include "core/inference_benchmark.h"
 #include "core/model_folder.h"
 #include "core/seeded_weights.h"
+#include "core/sentencepiece_tokenizer.h"
 #include "core/trace_json.h"
 #include "core/train/pretraining.h"
 #include "core/train/train_benchmark.h"
@@ -41,7 +42,20 @@ struct BenchArgs {
     std::vector<int> lengths = {16, 64, 128};
     int repeats = 20, warmup = 3, batch = 1;
     std::string shape = "base";
+    std::string arch = "bert";  // bert, albert, or both (one after the other in this run)
 };
+
+// BERT-base or ALBERT-base, or their 4 x 256 versions (`small`).
+pb::ModelConfig benchmark_config(const std::string& arch, const std::string& shape) {
+    pb::ModelConfig c = arch == "albert" ? pb::albert_base_config() : pb::bert_base_config();
+    if (shape == "small") {
+        c.hidden_size = 256;
+        c.num_layers = 4;
+        c.num_heads = 4;
+        c.intermediate_size = 1024;
+    }
+    return c;
+}
 
 pb::RetentionPlan plan_from(const AnalyzeArgs& a, const pb::ModelFolder& folder, int length) {
     const int layers = folder.model.config.num_layers;
@@ -67,24 +81,22 @@ int analyze(const AnalyzeArgs& a) {
 }
 
 int bench(const BenchArgs& b) {
-    pb::InferenceBenchmarkOptions o;
-    o.config = pb::bert_base_config();
-    if (b.shape == "small") {
-        o.config.hidden_size = 256;
-        o.config.num_layers = 4;
-        o.config.num_heads = 4;
-        o.config.intermediate_size = 1024;
-        o.reference_retention.resize(4);
-        o.reference_retention = {153, 105, 72, 27};
+    nlohmann::json runs = nlohmann::json::array();
+    for (const std::string arch : {"bert", "albert"}) {
+        if (b.arch != arch && b.arch != "both") continue;
+        pb::InferenceBenchmarkOptions o;
+        o.config = benchmark_config(arch, b.shape);
+        if (b.shape == "small") o.reference_retention = {153, 105, 72, 27};
+        o.lengths = b.lengths;
+        o.repeats = b.repeats;
+        o.warmup = b.warmup;
+        o.batch = b.batch;
+        runs.push_back(pb::run_inference_benchmark(o, [&](size_t done, size_t total, std::string_view message) {
+            std::cerr << "[" << arch << " " << done << "/" << total << "] " << message << '\n';
+            return true;
+        }));
     }
-    o.lengths = b.lengths;
-    o.repeats = b.repeats;
-    o.warmup = b.warmup;
-    o.batch = b.batch;
-    auto result = pb::run_inference_benchmark(o, [](size_t done, size_t total, std::string_view message) {
-        std::cerr << "[" << done << "/" << total << "] " << message << '\n';
-        return true;
-    });
+    const nlohmann::json result = runs.size() == 1 ? runs.front() : nlohmann::json{{"benchmark", "inference"}, {"runs", runs}};
     std::string text = result.dump(2) + "\n";
     if (!b.out.empty()) pb::write_file_atomically(b.out, text);
     std::cout << text;
@@ -92,23 +104,24 @@ int bench(const BenchArgs& b) {
 }
 
 struct DemoArgs {
-    std::string out, vocab, shape = "small";
+    std::string out, vocab, shape = "small", arch = "bert";
     uint64_t seed = 1;
 };
 
 // An untrained, seeded model with a real vocabulary: enough to exercise every view and command
 // before a trained model is at hand. Its predictions mean nothing, and its config says so.
 int make_demo_model(const DemoArgs& d) {
-    pb::ModelConfig c = pb::bert_base_config();
-    if (d.shape == "small") {
-        c.hidden_size = 256;
-        c.num_layers = 4;
-        c.num_heads = 4;
-        c.intermediate_size = 1024;
-    }
+    pb::ModelConfig c = benchmark_config(d.arch, d.shape);
     c.id2label = {"negative", "positive"};
+    if (c.is_albert()) c.vocab_size = pb::SentencepieceTokenizer::from_model_file(d.vocab).vocab_size();
     pb::write_seeded_bert_folder(d.out, c, d.seed, pb::DType::F32, d.vocab);
-    std::cerr << "powerbert: wrote an untrained seeded " << d.shape << " model to " << d.out << '\n';
+    if (c.is_albert())  // AlbertTokenizer's settings (the defaults, written out for the reader)
+        pb::write_file_atomically(std::filesystem::path(d.out) / "tokenizer_config.json",
+                                  nlohmann::json{{"tokenizer_class", "AlbertTokenizer"}, {"do_lower_case", true},
+                                                 {"remove_space", true}, {"keep_accents", false},
+                                                 {"model_max_length", 512}}
+                                          .dump(2) + "\n");
+    std::cerr << "powerbert: wrote an untrained seeded " << d.shape << " " << d.arch << " model to " << d.out << '\n';
     return 0;
 }
 
@@ -558,11 +571,18 @@ int main(int argc, char** argv) {
     bench_cmd->add_option("--warmup", b.warmup, "Untimed repetitions first");
     bench_cmd->add_option("--batch", b.batch, "Sequences per pass, stacked without padding (the paper timed batches)");
     bench_cmd->add_option("--shape", b.shape, "base (BERT-base, 12x768) or small (4x256)")->check(CLI::IsMember({"base", "small"}));
+    bench_cmd->add_option("--arch", b.arch, "bert, albert (ALBERT-base: one shared layer group, embeddings 128), or both in one run")
+        ->check(CLI::IsMember({"bert", "albert", "both"}));
 
     DemoArgs d;
-    auto* demo_cmd = app.add_subcommand("make-demo-model", "Write an untrained seeded BERT with a real vocabulary (for trying the tool)");
+    auto* demo_cmd = app.add_subcommand("make-demo-model", "Write an untrained seeded BERT or ALBERT with a real vocabulary (for trying the tool)");
     demo_cmd->add_option("--out", d.out, "Folder to create")->required();
-    demo_cmd->add_option("--vocab", d.vocab, "vocab.txt to copy (e.g. resources/vocab/bert-base-uncased.txt)")->required()->check(CLI::ExistingFile);
+    demo_cmd->add_option("--vocab", d.vocab,
+                         "vocab.txt (BERT, e.g. resources/vocab/bert-base-uncased.txt) or spiece.model (ALBERT, e.g. "
+                         "resources/vocab/albert-spiece-8k.model) to copy")
+        ->required()
+        ->check(CLI::ExistingFile);
+    demo_cmd->add_option("--arch", d.arch, "bert or albert")->check(CLI::IsMember({"bert", "albert"}));
     demo_cmd->add_option("--shape", d.shape, "small (4x256) or base (12x768)")->check(CLI::IsMember({"base", "small"}));
     demo_cmd->add_option("--seed", d.seed, "Weight seed");
 

@@ -52,8 +52,8 @@ void write_layers(std::ostringstream& out, const Analysis& a) {
 
 std::string format_analysis(const Analysis& a) {
     std::ostringstream out;
-    out << "Model: " << a.model_path << " (" << a.config.num_layers << " layers, hidden " << a.config.hidden_size
-        << ", " << a.config.num_heads << " heads)\n";
+    out << "Model: " << a.model_path << " (" << (a.config.is_albert() ? "ALBERT, " : "") << a.config.num_layers
+        << " layers, hidden " << a.config.hidden_size << ", " << a.config.num_heads << " heads)\n";
     write_tokens(out, a);
     out << "Retention: ";
     if (a.plan.keep.empty()) out << "none (full model)";

@@ -111,16 +111,20 @@ int total_rows(const std::vector<Segment>& segments) {
     return rows;
 }
 
-void embed(const BertModel& model, std::span<const SequenceInput> inputs, MatrixMap x) {
+// Word + position + type embeddings and their LayerNorm into x; ALBERT's narrower embeddings go
+// through the workspace and are projected to the hidden size.
+void embed(const BertModel& model, std::span<const SequenceInput> inputs, MatrixMap x, Workspace& ws) {
     const auto& w = model.weights;
     const auto words = w.word_embeddings.map();
     const auto positions = w.position_embeddings.map();
     const auto type_rows = w.token_type_embeddings.map();
+    MatrixMap e = w.embedding_projection ? MatrixMap(ws.embedded(), x.rows(), model.config.embedding_width()) : x;
     int row = 0;
     for (const auto& in : inputs)
         for (size_t i = 0; i < in.ids.size(); ++i, ++row)
-            x.row(row) = words.row(in.ids[i]) + positions.row(i) + type_rows.row(in.type_ids[i]);
-    layer_norm(x, w.embedding_norm, model.config.layer_norm_eps);
+            e.row(row) = words.row(in.ids[i]) + positions.row(i) + type_rows.row(in.type_ids[i]);
+    layer_norm(e, w.embedding_norm, model.config.layer_norm_eps);
+    if (w.embedding_projection) linear(x, e, *w.embedding_projection);
 }
 
 // Scores and softmax per (sequence, head), then each sequence's head-mean.
@@ -294,6 +298,7 @@ void Workspace::reserve(const ModelConfig& c, int rows, size_t squares) {
     grow(intermediate_, size_t(rows) * c.intermediate_size);
     grow(probabilities_, size_t(c.num_heads) * squares);
     grow(mean_attention_, squares);
+    if (c.has_embedding_projection()) grow(embedded_, size_t(rows) * c.embedding_width());
 }
 
 void validate_input(const ModelConfig& c, std::span<const int32_t> ids, std::span<const int32_t> type_ids) {
@@ -328,10 +333,11 @@ std::vector<Trace> run_batch(const BertModel& model, std::span<const SequenceInp
 
     std::vector<Trace> traces(inputs.size());
     MatrixMap x(ws.x(), total_rows(segments), c.hidden_size);
-    embed(model, inputs, x);
+    embed(model, inputs, x, ws);
     for (size_t i = 0; i < inputs.size(); ++i) {
         Trace& t = traces[i];
         t.ids.assign(inputs[i].ids.begin(), inputs[i].ids.end());
+        t.multiply_adds += embedding_multiply_adds(c, segments[i].rows());
         auto block = x.middleRows(segments[i].offset, segments[i].rows());
         t.embedding_mean_cosine = mean_pairwise_cosine(block);
         if (options.record_hidden) t.embedding_hidden = to_float_matrix(block);

@@ -34,13 +34,14 @@ public:
     float* intermediate() { return intermediate_.data(); }
     float* probabilities() { return probabilities_.data(); }
     float* mean_attention() { return mean_attention_.data(); }
+    float* embedded() { return embedded_.data(); }  // ALBERT's embeddings before the projection
 
     // Aligned so that vectorised reductions split rows the same way in every run: results are
     // bit-for-bit reproducible, and keeping every vector gives exactly the full model.
     using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
 
 private:
-    Buffer x_, q_, k_, v_, context_, attended_, intermediate_, probabilities_, mean_attention_;
+    Buffer x_, q_, k_, v_, context_, attended_, intermediate_, probabilities_, mean_attention_, embedded_;
 };
 
 struct BertModel {

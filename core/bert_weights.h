@@ -1,8 +1,10 @@
 #pragma once
-// The tensors of a BERT checkpoint, by role. F32 tensors point into the memory-mapped
+// The tensors of a BERT (or ALBERT) checkpoint, by role. F32 tensors point into the memory-mapped
 // safetensors file; F16/BF16 tensors are widened once into storage owned here.
+#include "core/layer_tensor_names.h"
 #include "core/model_config.h"
 #include "core/safetensors.h"
+#include "core/tensor_binder.h"
 #include "core/tensor_map.h"
 
 #include <memory>
@@ -10,16 +12,6 @@
 #include <vector>
 
 namespace pb {
-
-struct LinearWeights {
-    MatrixView weight;  // [out, in]
-    VectorView bias;    // [out]
-};
-
-struct LayerNormWeights {
-    VectorView gamma;
-    VectorView beta;
-};
 
 struct EncoderLayerWeights {
     LinearWeights query, key, value, attention_output;
@@ -29,8 +21,11 @@ struct EncoderLayerWeights {
 };
 
 struct BertWeights {
-    MatrixView word_embeddings, position_embeddings, token_type_embeddings;
+    MatrixView word_embeddings, position_embeddings, token_type_embeddings;  // config.embedding_width() wide
     LayerNormWeights embedding_norm;
+    std::optional<LinearWeights> embedding_projection;  // ALBERT: embedding_size -> hidden_size
+    // One entry per encoder layer as run; ALBERT's layers view the same tensors as the others of
+    // their group, so the forward pass needs no notion of sharing.
     std::vector<EncoderLayerWeights> layers;
     std::optional<LinearWeights> pooler;
     std::optional<LinearWeights> classifier;
@@ -41,7 +36,8 @@ struct BertWeights {
 };
 
 // Checks every tensor's presence, dtype and shape against the config; lists all missing tensors
-// in one message. Accepts names with or without the "bert." prefix and legacy gamma/beta names.
+// in one message. BERT names with or without the "bert." prefix, or for an ALBERT config, ALBERT
+// names with or without "albert."; legacy gamma/beta names.
 BertWeights bind_bert_weights(std::shared_ptr<const SafetensorsFile> file, const ModelConfig& config);
 
 }  // namespace pb

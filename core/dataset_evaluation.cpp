@@ -209,7 +209,7 @@ DatasetEvaluation evaluate_dataset(const ModelFolder& folder, const GlueDataset&
                     std::to_string(config.max_position) + "] (the model's max_position_embeddings)");
     const int padded = options.padded_length > 0 ? options.padded_length
                                                  : std::min(reference_padded_length(dataset.task), config.max_position);
-    const int32_t pad_id = folder.tokenizer->token_id(folder.tokenizer->options().pad_token).value_or(0);
+    const int32_t pad_id = folder.tokenizer->pad_id().value_or(0);
 
     DatasetEvaluation r;
     r.model_path = folder.path.string();

@@ -40,10 +40,11 @@ double milliseconds(F&& work) {
 // routine), nothing else: the ceiling the forward pass is measured against.
 struct PlainProducts {
     int length, batch;
-    RowMatrix x, q, k, v, scores, context, inner, out;
+    RowMatrix embedded, x, q, k, v, scores, context, inner, out;
 
     PlainProducts(const ModelConfig& c, int n, int sequences)
-        : length(n), batch(sequences), x(RowMatrix::Random(n * sequences, c.hidden_size)),
+        : length(n), batch(sequences), embedded(RowMatrix::Random(n * sequences, c.embedding_width())),
+          x(RowMatrix::Random(n * sequences, c.hidden_size)),
           q(n * sequences, c.hidden_size), k(n * sequences, c.hidden_size), v(n * sequences, c.hidden_size),
           scores(n, n), context(n * sequences, c.hidden_size), inner(n * sequences, c.intermediate_size),
           out(n * sequences, c.hidden_size) {}
@@ -51,6 +52,8 @@ struct PlainProducts {
     int64_t run(const BertModel& model) {
         const auto& c = model.config;
         const int d = c.head_dim();
+        if (model.weights.embedding_projection)
+            multiply_transposed(MatrixMap(x.data(), x.rows(), x.cols()), embedded, model.weights.embedding_projection->weight);
         for (const auto& w : model.weights.layers) {
             multiply_transposed(MatrixMap(q.data(), q.rows(), q.cols()), x, w.query.weight);
             multiply_transposed(MatrixMap(k.data(), k.rows(), k.cols()), x, w.key.weight);
@@ -77,8 +80,8 @@ nlohmann::json measure_length(const BertModel& model, const InferenceBenchmarkOp
     std::vector<SequenceInput> inputs;
     for (auto& sequence : ids) {
         for (auto& id : sequence) id = 1000 + static_cast<int32_t>(rng() % (model.config.vocab_size - 1000));
-        sequence.front() = 101;
-        sequence.back() = 102;
+        sequence.front() = model.config.is_albert() ? 2 : 101;  // [CLS]
+        sequence.back() = model.config.is_albert() ? 3 : 102;   // [SEP]
         inputs.push_back({sequence, types});
     }
     RetentionPlan plan{scale_retention(o.reference_retention, o.reference_length, n), Strategy::Attention};
@@ -102,6 +105,7 @@ nlohmann::json measure_length(const BertModel& model, const InferenceBenchmarkOp
     for (const auto& t : full_traces) full_macs += t.multiply_adds;
     for (const auto& t : power_traces) power_macs += t.multiply_adds;
     for (int l = 0; l < model.config.num_layers; ++l) plain_macs += batch * layer_multiply_adds(model.config, n, n);
+    plain_macs += batch * embedding_multiply_adds(model.config, n);
     const double full_gflops = 2.0 * full_macs / (fs.median * 1e6);
     const double plain_gflops = 2.0 * plain_macs / (gs.median * 1e6);
     const double mac_ratio = double(full_macs) / double(power_macs);
@@ -137,6 +141,18 @@ ModelConfig bert_base_config() {
     return c;
 }
 
+ModelConfig albert_base_config() {
+    ModelConfig c = bert_base_config();
+    c.model_type = "albert";
+    c.vocab_size = 30000;
+    c.embedding_size = 128;
+    c.num_hidden_groups = 1;
+    c.inner_group_num = 1;
+    c.activation = Activation::GeluTanh;
+    c.activation_name = "gelu_new";
+    return c;
+}
+
 nlohmann::json run_inference_benchmark(const InferenceBenchmarkOptions& o, const Progress& progress) {
     auto folder = o.scratch_folder.empty() ? std::filesystem::temp_directory_path() / "powerbert-bench-model"
                                            : o.scratch_folder;
@@ -153,8 +169,11 @@ nlohmann::json run_inference_benchmark(const InferenceBenchmarkOptions& o, const
     return {{"benchmark", "inference"},
             {"threads", omp_get_max_threads()},
             {"simd", Eigen::SimdInstructionSetsInUse()},
-            {"model", {{"layers", o.config.num_layers}, {"hidden_size", o.config.hidden_size},
-                       {"heads", o.config.num_heads}, {"intermediate_size", o.config.intermediate_size}}},
+            {"model", {{"model_type", o.config.model_type}, {"layers", o.config.num_layers},
+                       {"hidden_size", o.config.hidden_size}, {"heads", o.config.num_heads},
+                       {"intermediate_size", o.config.intermediate_size},
+                       {"embedding_size", o.config.embedding_width()},
+                       {"weight_groups", o.config.is_albert() ? o.config.num_hidden_groups : o.config.num_layers}}},
             {"warmup", o.warmup},
             {"repeats", o.repeats},
             {"results", results}};

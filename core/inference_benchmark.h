@@ -1,6 +1,6 @@
 #pragma once
-// `powerbert bench`: full model vs PoWER-BERT latency on a seeded BERT-base-shaped model, next to
-// plain matrix products of the same shapes, measured alternately in one run.
+// `powerbert bench`: full model vs PoWER-BERT latency on a seeded BERT-base- or ALBERT-base-shaped
+// model, next to plain matrix products of the same shapes, measured alternately in one run.
 #include "core/model_config.h"
 #include "core/progress.h"
 
@@ -25,6 +25,8 @@ struct InferenceBenchmarkOptions {
 };
 
 ModelConfig bert_base_config();
+// ALBERT-base: 12 layers sharing one group, hidden 768, embeddings 128, vocabulary 30000, gelu_new.
+ModelConfig albert_base_config();
 
 nlohmann::json run_inference_benchmark(const InferenceBenchmarkOptions& options, const Progress& progress = {});
 

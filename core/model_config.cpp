@@ -66,7 +66,26 @@ std::vector<std::string> parse_labels(const nlohmann::json& j, const std::string
     return labels;
 }
 
+// The defaults are AlbertConfig's. num_layers becomes the number of encoder layers as run.
+void read_albert_sizes(const nlohmann::json& j, const std::string& source, ModelConfig& c) {
+    c.embedding_size = read_int(j, "embedding_size", source, 1, 1 << 16, 128);
+    c.num_hidden_groups = read_int(j, "num_hidden_groups", source, 1, c.num_layers, 1);
+    c.inner_group_num = read_int(j, "inner_group_num", source, 1, 1000, 1);
+    if (c.num_layers * c.inner_group_num > 1000)
+        fail(source, "\"num_hidden_layers\" x \"inner_group_num\" = " + std::to_string(c.num_layers * c.inner_group_num) +
+                         " encoder layers is outside the supported range [1, 1000]");
+    c.num_layers *= c.inner_group_num;
+}
+
 }  // namespace
+
+std::pair<int, int> ModelConfig::layer_weights(int layer) const {
+    if (!is_albert()) return {layer, 0};
+    const int applied = layer / inner_group_num, hf_layers = num_layers / inner_group_num;
+    // Hugging Face computes the group in floating point; the same expression gives the same group.
+    const int group = static_cast<int>(applied / (static_cast<double>(hf_layers) / num_hidden_groups));
+    return {group, layer % inner_group_num};
+}
 
 ModelConfig parse_model_config(const nlohmann::json& j, const std::string& source) {
     if (!j.is_object()) fail(source, "not a JSON object");
@@ -75,11 +94,12 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
         if (!j["model_type"].is_string()) fail(source, "\"model_type\" must be a string");
         c.model_type = j["model_type"].get<std::string>();
     }
-    if (c.model_type != "bert")
-        fail(source, "\"model_type\" = \"" + c.model_type + "\" is not supported (bert)");
+    if (c.model_type != "bert" && c.model_type != "albert")
+        fail(source, "\"model_type\" = \"" + c.model_type + "\" is not supported (bert, albert)");
     c.vocab_size = read_int(j, "vocab_size", source, 1, 1 << 22);
     c.hidden_size = read_int(j, "hidden_size", source, 1, 1 << 16);
     c.num_layers = read_int(j, "num_hidden_layers", source, 1, 1000);
+    if (c.is_albert()) read_albert_sizes(j, source, c);
     c.num_heads = read_int(j, "num_attention_heads", source, 1, 1024);
     c.intermediate_size = read_int(j, "intermediate_size", source, 1, 1 << 18);
     c.max_position = read_int(j, "max_position_embeddings", source, 1, 1 << 16, 512);
@@ -95,6 +115,7 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
             fail(source, "\"layer_norm_eps\" = " + std::to_string(eps) + " must lie in (0, 1)");
         c.layer_norm_eps = static_cast<float>(eps);
     }
+    if (c.is_albert()) c.activation_name = "gelu_new";  // AlbertConfig's default, unlike BertConfig's
     if (j.contains("hidden_act")) {
         if (!j["hidden_act"].is_string()) fail(source, "\"hidden_act\" must be a string");
         c.activation_name = j["hidden_act"].get<std::string>();
@@ -144,6 +165,16 @@ nlohmann::json to_json(const ModelConfig& c) {
         {"position_embedding_type", "absolute"},
     };
     if (c.regression) j["problem_type"] = "regression";
+    if (c.is_albert()) {
+        j["architectures"] = {"AlbertForSequenceClassification"};
+        j["num_hidden_layers"] = c.num_layers / c.inner_group_num;
+        j["embedding_size"] = c.embedding_width();
+        j["num_hidden_groups"] = c.num_hidden_groups;
+        j["inner_group_num"] = c.inner_group_num;
+        j["classifier_dropout_prob"] = 0.1;
+        j["bos_token_id"] = 2;
+        j["eos_token_id"] = 3;
+    }
     return j;
 }
 

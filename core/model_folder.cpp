@@ -43,11 +43,11 @@ ModelFolder load_model_folder(const std::filesystem::path& folder) {
     out.model = load_bert_model(folder);
     out.weight_bytes = out.model.weights.file->file_size();
 
-    auto tokenizer = std::make_shared<WordpieceTokenizer>(WordpieceTokenizer::from_model_folder(folder));
+    auto tokenizer = load_tokenizer(folder);
     if (tokenizer->vocab_size() > out.model.config.vocab_size)
         throw Error(folder.string() + ": the tokenizer has " + std::to_string(tokenizer->vocab_size()) +
                     " tokens but config.json's vocab_size is " + std::to_string(out.model.config.vocab_size));
-    out.max_tokens = std::min(tokenizer->options().model_max_length, out.model.config.max_position);
+    out.max_tokens = std::min(tokenizer->model_max_length(), out.model.config.max_position);
     out.tokenizer = tokenizer;
     if (std::filesystem::exists(folder / "retention.json"))
         out.retention = load_retention_json(folder / "retention.json", out.model.config.num_layers);

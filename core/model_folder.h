@@ -1,9 +1,9 @@
 #pragma once
-// A Hugging Face model folder: config.json, model.safetensors, vocab.txt and/or tokenizer.json,
-// tokenizer_config.json, and PoWER-BERT's own retention.json.
+// A Hugging Face model folder: config.json, model.safetensors, the tokenizer (vocab.txt and/or
+// tokenizer.json, or ALBERT's spiece.model), tokenizer_config.json, and PoWER-BERT's own retention.json.
 #include "core/bert_model.h"
 #include "core/elimination.h"
-#include "core/wordpiece_tokenizer.h"
+#include "core/tokenizer.h"
 
 #include <filesystem>
 #include <memory>
@@ -14,7 +14,7 @@ namespace pb {
 struct ModelFolder {
     std::filesystem::path path;
     BertModel model;
-    std::shared_ptr<const WordpieceTokenizer> tokenizer;
+    std::shared_ptr<const Tokenizer> tokenizer;
     std::optional<RetentionPlan> retention;  // from retention.json, when the folder has one
     uint64_t weight_bytes = 0;               // size of model.safetensors
     int max_tokens = 512;                    // min(tokenizer's model_max_length, max_position_embeddings)

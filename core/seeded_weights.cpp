@@ -1,6 +1,7 @@
 #include "core/seeded_weights.h"
 
 #include "core/atomic_file.h"
+#include "core/layer_tensor_names.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,10 +33,10 @@ std::vector<float> seeded_values(const std::string& name, const std::vector<int6
     const uint64_t base = fnv1a64(name) ^ seed;
     // Every product below is a float32 operation in the same order as the Python reference.
     float scale = 1.0f, offset = 0.0f;
-    if (name.ends_with("LayerNorm.weight")) {
+    if (name.ends_with("LayerNorm.weight") || name.ends_with("layer_norm.weight")) {
         scale = 0.1f;
         offset = 1.0f;
-    } else if (name.ends_with("LayerNorm.bias")) {
+    } else if (name.ends_with("LayerNorm.bias") || name.ends_with("layer_norm.bias")) {
         scale = 0.1f;
     } else if (name.ends_with(".bias")) {
         scale = 0.05f;
@@ -54,32 +55,38 @@ std::vector<float> seeded_values(const std::string& name, const std::vector<int6
     return values;
 }
 
-std::vector<NamedTensor> seeded_bert_tensors(const ModelConfig& c, uint64_t seed) {
-    const int64_t H = c.hidden_size, I = c.intermediate_size;
+std::vector<NamedTensor> seeded_model_tensors(const ModelConfig& c, uint64_t seed) {
+    const bool albert = c.is_albert();
+    const std::string p = albert ? "albert." : "bert.";
+    const int64_t H = c.hidden_size, I = c.intermediate_size, E = c.embedding_width();
     std::vector<std::pair<std::string, std::vector<int64_t>>> specs = {
-        {"bert.embeddings.word_embeddings.weight", {c.vocab_size, H}},
-        {"bert.embeddings.position_embeddings.weight", {c.max_position, H}},
-        {"bert.embeddings.token_type_embeddings.weight", {c.type_vocab_size, H}},
-        {"bert.embeddings.LayerNorm.weight", {H}},
-        {"bert.embeddings.LayerNorm.bias", {H}},
+        {p + "embeddings.word_embeddings.weight", {c.vocab_size, E}},
+        {p + "embeddings.position_embeddings.weight", {c.max_position, E}},
+        {p + "embeddings.token_type_embeddings.weight", {c.type_vocab_size, E}},
+        {p + "embeddings.LayerNorm.weight", {E}},
+        {p + "embeddings.LayerNorm.bias", {E}},
     };
-    for (int l = 0; l < c.num_layers; ++l) {
-        const std::string p = "bert.encoder.layer." + std::to_string(l) + ".";
-        for (const char* part : {"attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"}) {
-            specs.push_back({p + part + ".weight", {H, H}});
-            specs.push_back({p + part + ".bias", {H}});
-        }
-        specs.push_back({p + "attention.output.LayerNorm.weight", {H}});
-        specs.push_back({p + "attention.output.LayerNorm.bias", {H}});
-        specs.push_back({p + "intermediate.dense.weight", {I, H}});
-        specs.push_back({p + "intermediate.dense.bias", {I}});
-        specs.push_back({p + "output.dense.weight", {H, I}});
-        specs.push_back({p + "output.dense.bias", {H}});
-        specs.push_back({p + "output.LayerNorm.weight", {H}});
-        specs.push_back({p + "output.LayerNorm.bias", {H}});
+    auto linear = [&](const std::string& name, int64_t out, int64_t in) {
+        specs.push_back({p + name + ".weight", {out, in}});
+        specs.push_back({p + name + ".bias", {out}});
+    };
+    auto layer = [&](const LayerTensorNames& n) {
+        for (const auto* name : {&n.query, &n.key, &n.value, &n.attention_output}) linear(*name, H, H);
+        specs.push_back({p + n.attention_norm + ".weight", {H}});
+        specs.push_back({p + n.attention_norm + ".bias", {H}});
+        linear(n.intermediate, I, H);
+        linear(n.output, H, I);
+        specs.push_back({p + n.output_norm + ".weight", {H}});
+        specs.push_back({p + n.output_norm + ".bias", {H}});
+    };
+    if (albert) {
+        linear("encoder.embedding_hidden_mapping_in", H, E);
+        for (int g = 0; g < c.num_hidden_groups; ++g)
+            for (int k = 0; k < c.inner_group_num; ++k) layer(albert_layer_names(g, k));
+    } else {
+        for (int l = 0; l < c.num_layers; ++l) layer(bert_layer_names(l));
     }
-    specs.push_back({"bert.pooler.dense.weight", {H, H}});
-    specs.push_back({"bert.pooler.dense.bias", {H}});
+    linear(albert ? "pooler" : "pooler.dense", H, H);
     specs.push_back({"classifier.weight", {c.num_labels, H}});
     specs.push_back({"classifier.bias", {c.num_labels}});
 
@@ -89,15 +96,16 @@ std::vector<NamedTensor> seeded_bert_tensors(const ModelConfig& c, uint64_t seed
 }
 
 void write_seeded_bert_folder(const std::filesystem::path& folder, const ModelConfig& config, uint64_t seed,
-                              DType dtype, const std::filesystem::path& vocab_txt) {
+                              DType dtype, const std::filesystem::path& tokenizer_file) {
     std::filesystem::create_directories(folder);
-    auto tensors = seeded_bert_tensors(config, seed);
+    auto tensors = seeded_model_tensors(config, seed);
     std::vector<TensorToWrite> table;
     for (const auto& t : tensors) table.push_back({t.name, t.shape, t.values, dtype});
     write_safetensors(folder / "model.safetensors", table, {{"format", "pt"}});
     write_file_atomically(folder / "config.json", to_json(config).dump(2) + "\n");
-    if (!vocab_txt.empty())
-        std::filesystem::copy_file(vocab_txt, folder / "vocab.txt", std::filesystem::copy_options::overwrite_existing);
+    if (!tokenizer_file.empty())
+        std::filesystem::copy_file(tokenizer_file, folder / (config.is_albert() ? "spiece.model" : "vocab.txt"),
+                                   std::filesystem::copy_options::overwrite_existing);
 }
 
 }  // namespace pb

@@ -62,6 +62,19 @@ const UNormalizer2* nfd_instance() {
     return instance;
 }
 
+// The full decomposition of `cp` by a decomposing normaliser (itself when it has none).
+std::u32string decomposition(const UNormalizer2* normalizer, char32_t cp) {
+    UChar units[2];
+    if (normalizer == nullptr || to_utf16(cp, units) == 0) return std::u32string(1, cp);
+    UChar buffer[64];  // the longest decomposition (compatibility) is 18 code points
+    UErrorCode status = U_ZERO_ERROR;
+    const int32_t length = unorm2_getDecomposition(normalizer, static_cast<UChar32>(cp), buffer, 64, &status);
+    if (U_FAILURE(status) || length < 0) return std::u32string(1, cp);
+    std::u32string out;
+    append_utf16(out, buffer, length);
+    return out;
+}
+
 bool has_category(char32_t cp, std::uint32_t mask) {
     return (U_GET_GC_MASK(static_cast<UChar32>(cp)) & mask) != 0;
 }
@@ -162,16 +175,37 @@ std::uint8_t canonical_combining_class(char32_t cp) {
 
 std::u32string canonical_decomposition(char32_t cp) {
     // Nothing below U+00C0 has a canonical decomposition: skip ICU for plain text.
-    const UNormalizer2* nfd = nfd_instance();
-    UChar units[2];
-    if (cp < 0xC0 || nfd == nullptr || to_utf16(cp, units) == 0) return std::u32string(1, cp);
-    UChar buffer[32];  // the longest canonical decomposition is 4 code points
-    UErrorCode status = U_ZERO_ERROR;
-    const int32_t length = unorm2_getDecomposition(nfd, static_cast<UChar32>(cp), buffer, 32, &status);
-    if (U_FAILURE(status) || length < 0) return std::u32string(1, cp);
-    std::u32string out;
-    append_utf16(out, buffer, length);
-    return out;
+    return cp < 0xC0 ? std::u32string(1, cp) : decomposition(nfd_instance(), cp);
+}
+
+std::u32string compatibility_decomposition(char32_t cp) {
+    static const UNormalizer2* nfkd = [] {
+        UErrorCode status = U_ZERO_ERROR;
+        const UNormalizer2* n = unorm2_getNFKDInstance(&status);
+        return U_SUCCESS(status) ? n : nullptr;
+    }();
+    // U+00A0 (no-break space) is the first code point with a compatibility decomposition.
+    return cp < 0xA0 ? std::u32string(1, cp) : decomposition(nfkd, cp);
+}
+
+bool is_python_whitespace(char32_t cp) {
+    const auto c = static_cast<UChar32>(cp);
+    const UCharDirection d = u_charDirection(c);
+    return d == U_WHITE_SPACE_NEUTRAL || d == U_BLOCK_SEPARATOR || d == U_SEGMENT_SEPARATOR ||
+           u_charType(c) == U_SPACE_SEPARATOR;
+}
+
+bool is_python_digit(char32_t cp) {
+    const int type = u_getIntPropertyValue(static_cast<UChar32>(cp), UCHAR_NUMERIC_TYPE);
+    return type == U_NT_DECIMAL || type == U_NT_DIGIT;
+}
+
+bool is_cased(char32_t cp) {
+    return u_hasBinaryProperty(static_cast<UChar32>(cp), UCHAR_CASED);
+}
+
+bool is_case_ignorable(char32_t cp) {
+    return u_hasBinaryProperty(static_cast<UChar32>(cp), UCHAR_CASE_IGNORABLE);
 }
 
 std::u32string nfd(std::u32string_view text) {

@@ -1,5 +1,5 @@
 #pragma once
-// UTF-8 and Unicode character properties, as the BERT tokenizer needs them.
+// UTF-8 and Unicode character properties, as the tokenizers (BERT, ALBERT) need them.
 // Character data comes from ICU so that categories, decompositions and case mappings
 // follow one Unicode version instead of hand-copied tables.
 #include <cstddef>
@@ -37,6 +37,15 @@ std::uint8_t canonical_combining_class(char32_t cp);
 // Full canonical decomposition of one code point (itself when it has none).
 std::u32string canonical_decomposition(char32_t cp);
 std::u32string nfd(std::u32string_view text);
+
+// Full compatibility decomposition of one code point (NFKD before canonical reordering).
+std::u32string compatibility_decomposition(char32_t cp);
+
+// Python's str methods, which AlbertTokenizer's preprocessing uses:
+bool is_python_whitespace(char32_t cp);  // str.isspace(): bidi class WS, B or S, or category Zs
+bool is_python_digit(char32_t cp);       // str.isdigit(): Numeric_Type Decimal or Digit
+bool is_cased(char32_t cp);              // Cased, for str.lower()'s Final_Sigma rule
+bool is_case_ignorable(char32_t cp);     // Case_Ignorable, likewise
 
 // Full lowercase mapping of one code point without context (so "İ" gives "i̇" and "Σ" always
 // gives "σ"): Rust's char::to_lowercase, which is what the tokenizers crate applies per char.

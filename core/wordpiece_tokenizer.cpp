@@ -1,6 +1,7 @@
 #include "core/wordpiece_tokenizer.h"
 
 #include "core/error.h"
+#include "core/json_reader.h"
 #include "core/unicode_text.h"
 
 #include <nlohmann/json.hpp>
@@ -15,7 +16,7 @@ namespace pb {
 namespace {
 
 using Json = nlohmann::json;
-constexpr std::size_t no_limit = std::numeric_limits<std::size_t>::max() / 2;
+constexpr std::size_t no_limit = unlimited_tokens;
 
 // One character of normalised text and the bytes of the original input it came from, so that
 // every token maps back to the user's text however the normaliser rewrote it.
@@ -323,30 +324,6 @@ void append_wordpieces(const NormText& t, std::size_t begin, std::size_t end, co
     }
 }
 
-void append_special(Encoding& e, int32_t id, const std::string& token, int32_t type_id) {
-    e.ids.push_back(id);
-    e.tokens.push_back(token);
-    e.type_ids.push_back(type_id);
-    e.segment.push_back(-1);
-    e.spans.emplace_back(0, 0);
-}
-
-void append_content(Encoding& e, const std::vector<Piece>& pieces, std::size_t keep, int32_t side) {
-    for (std::size_t i = 0; i < keep; ++i) {
-        e.ids.push_back(pieces[i].id);
-        e.tokens.push_back(pieces[i].token);
-        e.type_ids.push_back(side);
-        e.segment.push_back(side);
-        e.spans.emplace_back(pieces[i].begin, pieces[i].end);
-    }
-}
-
-// Spans are int32_t byte offsets.
-void check_input_size(std::size_t size) {
-    if (size > static_cast<std::size_t>(std::numeric_limits<int32_t>::max()))
-        throw Error("tokenizer input: text of " + std::to_string(size) + " bytes is larger than the 2 GiB limit");
-}
-
 // HF truncate_encodings, LongestFirst, for a pair whose sides hold n1 and n2 tokens.
 std::pair<std::size_t, std::size_t> longest_first(std::size_t n1, std::size_t n2, std::size_t max_length) {
     if (n1 + n2 <= max_length) return {n1, n2};
@@ -359,11 +336,6 @@ std::pair<std::size_t, std::size_t> longest_first(std::size_t n1, std::size_t n2
     }
     if (swap) std::swap(n1, n2);
     return {n1, n2};
-}
-
-std::string truncation_notice(std::size_t from, bool from_known, int max_length) {
-    return "input truncated from " + std::string(from_known ? "" : "at least ") + std::to_string(from) + " to " +
-           std::to_string(max_length) + " tokens (longest-first)";
 }
 
 // ----- loading -----
@@ -400,71 +372,6 @@ std::vector<std::string> read_vocab_lines(const std::filesystem::path& path) {
     if (lines.empty()) throw Error(path_string(path) + ": the vocabulary file is empty");
     return lines;
 }
-
-Json read_json(const std::filesystem::path& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw Error(path_string(path) + ": is a folder, not a JSON file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path_string(path) + ": cannot open the file");
-    try {
-        return Json::parse(in);
-    } catch (const Json::exception& e) {
-        throw Error(path_string(path) + ": not valid JSON (" + e.what() + ")");
-    }
-}
-
-// Typed access to one JSON key with errors that name the file and the key.
-class JsonReader {
-public:
-    explicit JsonReader(std::string file) : file_(std::move(file)) {}
-
-    [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-        throw Error(file_ + ": key '" + key + "' " + what);
-    }
-    const Json& object(const Json& parent, const std::string& name, const std::string& key) const {
-        if (!parent.contains(name)) fail(key, "is missing");
-        const Json& v = parent.at(name);
-        if (!v.is_object()) fail(key, "must be an object");
-        return v;
-    }
-    bool boolean(const Json& parent, const std::string& name, const std::string& key, bool fallback) const {
-        if (!parent.contains(name) || parent.at(name).is_null()) return fallback;
-        if (!parent.at(name).is_boolean()) fail(key, "must be true or false");
-        return parent.at(name).get<bool>();
-    }
-    std::optional<bool> optional_boolean(const Json& parent, const std::string& name, const std::string& key) const {
-        if (!parent.contains(name) || parent.at(name).is_null()) return std::nullopt;
-        return boolean(parent, name, key, false);
-    }
-    std::string string(const Json& parent, const std::string& name, const std::string& key,
-                       const std::string& fallback) const {
-        if (!parent.contains(name) || parent.at(name).is_null()) return fallback;
-        const Json& v = parent.at(name);
-        // tokenizer_config.json may store a special token as a serialised AddedToken.
-        if (v.is_object() && v.contains("content") && v.at("content").is_string())
-            return v.at("content").get<std::string>();
-        if (!v.is_string()) fail(key, "must be a string");
-        return v.get<std::string>();
-    }
-    int64_t integer(const Json& v, const std::string& key, int64_t lo, int64_t hi) const {
-        if (!v.is_number_integer()) fail(key, "must be an integer");
-        const bool is_unsigned = v.is_number_unsigned();
-        const auto value =
-            is_unsigned ? static_cast<int64_t>(std::min<uint64_t>(v.get<uint64_t>(), INT64_MAX)) : v.get<int64_t>();
-        if (value < lo || value > hi) fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-        return value;
-    }
-    std::string type_of(const Json& parent, const std::string& name, const std::string& key) const {
-        if (!parent.contains(name) || parent.at(name).is_null()) return {};
-        const Json& v = parent.at(name);
-        if (!v.is_object()) fail(key, "must be an object or null");
-        return string(v, "type", key + ".type", "");
-    }
-    const std::string& file() const { return file_; }
-
-private:
-    std::string file_;
-};
 
 struct JsonVocab {
     std::vector<std::string> id_to_token;
@@ -558,14 +465,6 @@ void read_post_processor(const JsonReader& r, const Json& root, TokenizerOptions
     const Json& single = p.at("single");
     o.cls_token = special(single.front(), "post_processor.single[0]");
     o.sep_token = special(single.back(), "post_processor.single[" + std::to_string(single.size() - 1) + "]");
-}
-
-// HF stores "no limit" as a huge sentinel (1e30); BERT itself stops at 512 positions.
-std::optional<int> sane_model_max_length(const Json& config) {
-    if (!config.contains("model_max_length") || !config.at("model_max_length").is_number()) return std::nullopt;
-    const double v = config.at("model_max_length").get<double>();
-    if (v < 1 || v > 1e7) return std::nullopt;
-    return static_cast<int>(v);
 }
 
 TokenizerOptions read_tokenizer_config(const std::filesystem::path& path) {
@@ -709,14 +608,9 @@ std::vector<WordpieceTokenizer::Piece> WordpieceTokenizer::tokenize(std::string_
 }
 
 Encoding WordpieceTokenizer::encode(std::string_view text, std::optional<std::string_view> pair, int max_length) const {
-    check_input_size(text.size());
-    if (pair) check_input_size(pair->size());
     const int limit = max_length > 0 ? max_length : options_.model_max_length;
+    const std::size_t budget = content_token_budget(text, pair, limit);
     const std::size_t specials = pair ? 3 : 2;
-    if (limit > 0 && static_cast<std::size_t>(limit) < specials)
-        throw Error("tokenizer: max_length " + std::to_string(limit) + " cannot hold the " + std::to_string(specials) +
-                    " special tokens [CLS]/[SEP]");
-    const std::size_t budget = limit > 0 ? static_cast<std::size_t>(limit) - specials : no_limit;
     // Tokenizing stops a little past the budget: enough to report how long a normal text was,
     // while a megabyte of text costs no more than a page.
     const std::size_t counted = budget == no_limit ? no_limit : budget + std::max<std::size_t>(budget, 1024);
@@ -743,12 +637,12 @@ Encoding WordpieceTokenizer::encode(std::string_view text, std::optional<std::st
         pair ? longest_first(a.size(), b.size(), budget) : std::pair{std::min(a.size(), budget), std::size_t{0}};
 
     Encoding e;
-    append_special(e, cls_id_, token(cls_id_), 0);
-    append_content(e, a, keep_a, 0);
-    append_special(e, sep_id_, token(sep_id_), 0);
+    append_special_token(e, cls_id_, token(cls_id_), 0);
+    append_content_tokens(e, a, keep_a, 0);
+    append_special_token(e, sep_id_, token(sep_id_), 0);
     if (pair) {
-        append_content(e, b, keep_b, 1);
-        append_special(e, sep_id_, token(sep_id_), 1);
+        append_content_tokens(e, b, keep_b, 1);
+        append_special_token(e, sep_id_, token(sep_id_), 1);
     }
     e.truncated = keep_a < a.size() || keep_b < b.size();
     if (e.truncated) e.notice = truncation_notice(total, exact, limit);
@@ -756,7 +650,7 @@ Encoding WordpieceTokenizer::encode(std::string_view text, std::optional<std::st
 }
 
 std::vector<std::string> WordpieceTokenizer::basic_tokens(std::string_view text) const {
-    check_input_size(text.size());
+    check_tokenizer_input(text);
     std::vector<std::string> words;
     TextWalker(
         options_, raw_patterns_, normalized_patterns_,

@@ -2,6 +2,8 @@
 // BERT WordPiece tokenization that reproduces Hugging Face's BertTokenizerFast
 // (tokenizers crate: AddedVocabulary + BertNormalizer + BertPreTokenizer + WordPiece +
 // BertProcessing, longest-first truncation) id for id.
+#include "core/tokenizer.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -26,22 +28,6 @@ struct TokenizerOptions {
     std::string continuing_prefix = "##";
 };
 
-struct Encoding {
-    std::vector<int32_t> ids;
-    std::vector<int32_t> type_ids;  // 0 for [CLS] a [SEP], 1 for b [SEP]
-    std::vector<std::string> tokens;
-    // Which input text the token came from: 0, 1, or -1 for special tokens.
-    std::vector<int32_t> segment;
-    // Byte offsets [begin,end) into that input's UTF-8 text; {0,0} for special tokens. As in HF, a
-    // token covers the characters it was normalised from: "Café" -> "cafe" spans all 5 bytes, but a
-    // separate combining mark that accent stripping removed is not part of any token.
-    std::vector<std::pair<int32_t, int32_t>> spans;
-    bool truncated = false;
-    // Human-readable truncation notice, e.g. "input truncated from 700 to 512 tokens (longest-first)";
-    // "from at least N" when the rest of a very long text was not tokenized.
-    std::string notice;
-};
-
 // Token -> id with lookups by string_view, so the hot loop builds no temporary strings.
 struct TokenHash {
     using is_transparent = void;
@@ -60,7 +46,7 @@ struct AddedToken {
     bool normalized = false;   // matched against the normalised text instead of the raw one
 };
 
-class WordpieceTokenizer {
+class WordpieceTokenizer : public Tokenizer {
 public:
     // vocab[i] is the token with id i. Throws pb::Error when [UNK], [CLS] or [SEP] is missing.
     WordpieceTokenizer(std::vector<std::string> vocab, TokenizerOptions options);
@@ -74,21 +60,20 @@ public:
     // max_length <= 0 means options().model_max_length. Adds [CLS]/[SEP]; longest-first truncation
     // for pairs, like HF. Throws pb::Error when max_length cannot even hold the special tokens.
     Encoding encode(std::string_view text, std::optional<std::string_view> pair = std::nullopt,
-                    int max_length = 0) const;
+                    int max_length = 0) const override;
     // After normalisation + pre-tokenisation (for tests/debugging).
     std::vector<std::string> basic_tokens(std::string_view text) const;
 
-    int vocab_size() const;
-    std::optional<int32_t> token_id(std::string_view token) const;
-    const std::string& token(int32_t id) const;  // throws pb::Error for an id outside the vocabulary
+    int vocab_size() const override;
+    std::optional<int32_t> token_id(std::string_view token) const override;
+    const std::string& token(int32_t id) const override;  // throws pb::Error for an id outside the vocabulary
+    int model_max_length() const override { return options_.model_max_length; }
+    std::optional<int32_t> pad_id() const override { return token_id(options_.pad_token); }
+    std::string_view kind() const override { return "WordPiece"; }
     const TokenizerOptions& options() const;
     const std::vector<AddedToken>& added_tokens() const;
 
-    struct Piece {  // one content token of one input
-        int32_t id;
-        std::string token;
-        int32_t begin, end;
-    };
+    using Piece = TokenPiece;
 
 private:
     WordpieceTokenizer(std::vector<std::string> id_to_token, TokenIdMap vocab, std::vector<AddedToken> added,

@@ -205,6 +205,20 @@ def linear(x, w, b):
     return x @ w.T + b
 
 
+def extract_rows(sig, rows, keep, strategy) -> list[int]:
+    """Indices (into the current rows) that PoWER-BERT keeps: [CLS] plus the keep-1 most significant
+    others (ties: lower original position), in order; "head" keeps the first keep."""
+    m = len(rows)
+    keep = min(m, keep)
+    assert keep >= 1
+    if strategy == "attn":
+        others = sorted(range(1, m), key=lambda i: (-float(sig[i]), rows[i]))
+        return [0] + sorted(others[:keep - 1])
+    if strategy == "head":
+        return list(range(keep))
+    raise ValueError(strategy)
+
+
 def bert_forward(w: W64, cfg: dict, ids, type_ids, retention=None, strategy="attn") -> dict:
     """Float64 BERT; with `retention`, PoWER-BERT compute-then-drop.
 
@@ -245,15 +259,7 @@ def bert_forward(w: W64, cfg: dict, ids, type_ids, retention=None, strategy="att
         x = layer_norm(ao + x, w(p + "attention.output.LayerNorm.weight"),
                        w(p + "attention.output.LayerNorm.bias"), eps)
         if retention is not None:
-            keep = min(m, int(retention[j]))
-            assert keep >= 1
-            if strategy == "attn":
-                others = sorted(range(1, m), key=lambda i: (-float(sig[i]), rows[i]))
-                chosen = [0] + sorted(others[:keep - 1])
-            elif strategy == "head":
-                chosen = list(range(keep))
-            else:
-                raise ValueError(strategy)
+            chosen = extract_rows(sig, rows, int(retention[j]), strategy)
             x = x[chosen]
             rows = [rows[i] for i in chosen]
         kept.append(list(rows))
@@ -437,18 +443,23 @@ def add_run(tensors: dict, prefix: str, r: dict, classification: bool, all_hidde
         tensors[prefix + "probabilities"] = f32_entry(r["probabilities"])
 
 
+def write_model_folder(d: str, cfg: dict, w32: dict, dtype: str) -> dict:
+    """config.json and model.safetensors (weights rounded to dtype); returns the stored values,
+    checked to round-trip exactly through the written file."""
+    entries, stored = store(w32, dtype)
+    write_json(os.path.join(d, "config.json"), cfg)
+    write_safetensors(os.path.join(d, "model.safetensors"), entries, {"format": "pt"})
+    back = read_safetensors(os.path.join(d, "model.safetensors"))
+    assert set(back) == set(stored) and all(np.array_equal(back[k], stored[k]) for k in stored)
+    return stored
+
+
 def small_folder(name: str, dtype: str, torch_dtype: str, id2label: dict, problem_type=None) -> None:
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
     cfg = make_cfg(SMALL, id2label, torch_dtype, problem_type)
     classification = problem_type != "regression"
-    w32 = generate(cfg, SMALL_SEED)
-    entries, stored = store(w32, dtype)
-    write_json(os.path.join(d, "config.json"), cfg)
-    write_safetensors(os.path.join(d, "model.safetensors"), entries, {"format": "pt"})
-    # the written file must round-trip to exactly the arrays we compute from
-    back = read_safetensors(os.path.join(d, "model.safetensors"))
-    assert set(back) == set(stored) and all(np.array_equal(back[k], stored[k]) for k in stored)
+    stored = write_model_folder(d, cfg, generate(cfg, SMALL_SEED), dtype)
 
     w = W64(stored)
     tensors: dict = {}

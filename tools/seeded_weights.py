@@ -12,8 +12,8 @@ The spec (must match the C++ side bit-exactly):
       z_i  = mix(base + (i+1) * 0x9E3779B97F4A7C15)        i = 0..n-1
       u_i  = float32(z_i >> 40) / float32(2^23) - float32(1)  (exact, in [-1, 1))
   Value by role (float32 arithmetic, first matching rule wins):
-      1. ends with "LayerNorm.weight": 1 + 0.1*u
-      2. ends with "LayerNorm.bias":   0.1*u
+      1. ends with "LayerNorm.weight" or "layer_norm.weight": 1 + 0.1*u
+      2. ends with "LayerNorm.bias" or "layer_norm.bias":     0.1*u
       3. other names ending ".bias":   0.05*u
       4. names containing "embeddings": u
       5. other 2-D weight [out, in]:    u * float32(1.5 / sqrt(in))   (scale computed in double)
@@ -66,9 +66,9 @@ def uniform(name: str, n: int, seed: int) -> np.ndarray:
 def value_for(name: str, shape: tuple[int, ...], seed: int) -> np.ndarray:
     n = int(np.prod(shape)) if len(shape) else 1
     u = uniform(name, n, seed)
-    if name.endswith("LayerNorm.weight"):
+    if name.endswith(("LayerNorm.weight", "layer_norm.weight")):
         v = np.float32(1.0) + np.float32(0.1) * u
-    elif name.endswith("LayerNorm.bias"):
+    elif name.endswith(("LayerNorm.bias", "layer_norm.bias")):
         v = np.float32(0.1) * u
     elif name.endswith(".bias"):
         v = np.float32(0.05) * u
@@ -91,42 +91,53 @@ def num_labels_of(config: dict) -> int:
     return 2
 
 
+def layer_names(config: dict) -> list[list[str]]:
+    """Hugging Face names (before .weight/.bias) of each stored encoder layer's 8 sublayers: query,
+    key, value, attention output, its LayerNorm, intermediate, output, output LayerNorm. ALBERT
+    stores each shared layer once (num_hidden_groups x inner_group_num)."""
+    if config.get("model_type") == "albert":
+        return [[f"albert.encoder.albert_layer_groups.{g}.albert_layers.{k}.{n}" for n in
+                 ("attention.query", "attention.key", "attention.value", "attention.dense", "attention.LayerNorm",
+                  "ffn", "ffn_output", "full_layer_layer_norm")]
+                for g in range(int(config.get("num_hidden_groups", 1)))
+                for k in range(int(config.get("inner_group_num", 1)))]
+    return [[f"bert.encoder.layer.{i}.{n}" for n in
+             ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+              "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm")]
+            for i in range(int(config["num_hidden_layers"]))]
+
+
 def tensor_shapes(config: dict) -> list[tuple[str, tuple[int, ...]]]:
-    """Names and shapes, in Hugging Face BertForSequenceClassification order."""
+    """Names and shapes, in Hugging Face BertForSequenceClassification order (for model_type
+    "albert": AlbertForSequenceClassification, with the embedding projection)."""
+    albert = config.get("model_type") == "albert"
+    p = "albert." if albert else "bert."
     V = int(config["vocab_size"])
     H = int(config["hidden_size"])
-    L = int(config["num_hidden_layers"])
+    E = int(config["embedding_size"]) if albert else H
     I = int(config["intermediate_size"])
     P = int(config["max_position_embeddings"])
     T = int(config["type_vocab_size"])
     C = num_labels_of(config)
     out: list[tuple[str, tuple[int, ...]]] = [
-        ("bert.embeddings.word_embeddings.weight", (V, H)),
-        ("bert.embeddings.position_embeddings.weight", (P, H)),
-        ("bert.embeddings.token_type_embeddings.weight", (T, H)),
-        ("bert.embeddings.LayerNorm.weight", (H,)),
-        ("bert.embeddings.LayerNorm.bias", (H,)),
+        (p + "embeddings.word_embeddings.weight", (V, E)),
+        (p + "embeddings.position_embeddings.weight", (P, E)),
+        (p + "embeddings.token_type_embeddings.weight", (T, E)),
+        (p + "embeddings.LayerNorm.weight", (E,)),
+        (p + "embeddings.LayerNorm.bias", (E,)),
     ]
-    for i in range(L):
-        p = f"bert.encoder.layer.{i}."
-        for part in ("query", "key", "value"):
-            out.append((p + f"attention.self.{part}.weight", (H, H)))
-            out.append((p + f"attention.self.{part}.bias", (H,)))
-        out += [
-            (p + "attention.output.dense.weight", (H, H)),
-            (p + "attention.output.dense.bias", (H,)),
-            (p + "attention.output.LayerNorm.weight", (H,)),
-            (p + "attention.output.LayerNorm.bias", (H,)),
-            (p + "intermediate.dense.weight", (I, H)),
-            (p + "intermediate.dense.bias", (I,)),
-            (p + "output.dense.weight", (H, I)),
-            (p + "output.dense.bias", (H,)),
-            (p + "output.LayerNorm.weight", (H,)),
-            (p + "output.LayerNorm.bias", (H,)),
-        ]
+    if albert:
+        out += [(p + "encoder.embedding_hidden_mapping_in.weight", (H, E)),
+                (p + "encoder.embedding_hidden_mapping_in.bias", (H,))]
+    for q, k, v, ao, an, inter, o, on in layer_names(config):
+        for name in (q, k, v, ao):
+            out += [(name + ".weight", (H, H)), (name + ".bias", (H,))]
+        out += [(an + ".weight", (H,)), (an + ".bias", (H,)), (inter + ".weight", (I, H)), (inter + ".bias", (I,)),
+                (o + ".weight", (H, I)), (o + ".bias", (H,)), (on + ".weight", (H,)), (on + ".bias", (H,))]
+    pooler = p + ("pooler" if albert else "pooler.dense")
     out += [
-        ("bert.pooler.dense.weight", (H, H)),
-        ("bert.pooler.dense.bias", (H,)),
+        (pooler + ".weight", (H, H)),
+        (pooler + ".bias", (H,)),
         ("classifier.weight", (C, H)),
         ("classifier.bias", (C,)),
     ]
@@ -134,7 +145,8 @@ def tensor_shapes(config: dict) -> list[tuple[str, tuple[int, ...]]]:
 
 
 def generate(config: dict, seed: int) -> dict[str, np.ndarray]:
-    """All weights of BertForSequenceClassification as float32 arrays."""
+    """All weights of BertForSequenceClassification (or, for model_type "albert",
+    AlbertForSequenceClassification) as float32 arrays."""
     return {name: value_for(name, shape, seed) for name, shape in tensor_shapes(config)}
 
 

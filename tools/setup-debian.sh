@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config
           qt6-base-dev qt6-svg-dev libqcustomplot-dev
           libeigen3-dev nlohmann-json3-dev libicu-dev libcli11-dev
+          libsentencepiece-dev sentencepiece
           xvfb xauth)
 missing=()
 for p in "${packages[@]}"; do

@@ -50,9 +50,21 @@ void ModelSummaryPanel::setModel(std::shared_ptr<const pb::ModelFolder> model) {
     addRow(QStringLiteral("Heads"), QString::number(c.num_heads), QStringLiteral("Attention heads per layer"));
     addRow(QStringLiteral("Hidden size"), QString::number(c.hidden_size));
     addRow(QStringLiteral("Intermediate"), QString::number(c.intermediate_size), QStringLiteral("Feed-forward width"));
+    if (c.is_albert()) {
+        addRow(QStringLiteral("Shared layers"),
+               QStringLiteral("%1 distinct for %2 layers").arg(c.num_hidden_groups * c.inner_group_num).arg(c.num_layers),
+               QStringLiteral("ALBERT: layers share the weights of their group, but every layer still costs its full "
+                              "multiply-adds"));
+        addRow(QStringLiteral("Embeddings"), QStringLiteral("%1 → %2").arg(c.embedding_width()).arg(c.hidden_size),
+               QStringLiteral("ALBERT: the embeddings are projected to the hidden size"));
+    }
     addRow(QStringLiteral("Vocabulary"),
            QStringLiteral("%1 tokens").arg(model->tokenizer ? model->tokenizer->vocab_size() : c.vocab_size),
-           QStringLiteral("WordPiece vocabulary of the tokenizer (config: %1)").arg(c.vocab_size));
+           QStringLiteral("%1 vocabulary of the tokenizer (config: %2)")
+               .arg(model->tokenizer ? QString::fromUtf8(model->tokenizer->kind().data(),
+                                                         static_cast<qsizetype>(model->tokenizer->kind().size()))
+                                     : QStringLiteral("WordPiece"))
+               .arg(c.vocab_size));
     addRow(QStringLiteral("Max tokens"), QString::number(model->max_tokens),
            QStringLiteral("Longer inputs are truncated (longest-first for pairs)"));
     addRow(QStringLiteral("Labels"),

@@ -24,7 +24,8 @@ AdamW::AdamW(const ParameterLayout& layout, AdamOptions options)
     : options_(options), m_(layout.total, 0.0f), v_(layout.total, 0.0f) {
     for (const auto& s : layout.tensors) {
         const bool no_decay = s.group == ParamGroup::Retention || s.name.ends_with(".bias") ||
-                              s.name.find("LayerNorm") != std::string::npos;
+                              s.name.find("LayerNorm") != std::string::npos ||
+                              s.name.find("layer_norm") != std::string::npos;  // ALBERT's full_layer_layer_norm
         decay_.push_back(no_decay ? 0 : 1);
     }
 }

@@ -55,7 +55,7 @@ PassOutput<float> BatchGradients::accumulate(const TrainableBert& model, std::sp
 #pragma omp parallel for if (n > 65536) schedule(static)
     for (std::ptrdiff_t i = 0; i < n; ++i)
         for (int c = 0; c < chunks; ++c) g[i] += buffers_[c][begin + i];
-    const int H = model.config.hidden_size;
+    const int H = model.config.embedding_width();  // the word embeddings' width
     float* word = grads.data() + L.offset(L.word);
     for (int c = 0; c < chunks; ++c) {
         int row = 0;

@@ -163,19 +163,27 @@ PassOutput<S> forward_backward(const ModelConfig& c, const ParameterLayout& L, c
 
     const Stack input = stack;
 
-    // ---- embeddings
-    Mat<S> x(stack.rows, H);
+    // ---- embeddings (ALBERT: embedding_size wide, then projected to the hidden size)
+    const int E = c.embedding_width();
+    const bool projected = L.embedding_projection_w >= 0;
+    Mat<S> x(stack.rows, E);
     for (int s = 0; s < count; ++s) {
         const auto& e = *items[s].example;
         embedding_forward<S>(x.middleRows(stack.offset[s], stack.length[s]), e.ids, e.type_ids, P(L.word), P(L.position),
-                             P(L.token_type), H);
+                             P(L.token_type), E);
     }
     LayerNormCache<S> embedding_norm;
     layer_norm_forward<S>(x, x, P(L.embedding_norm_g), P(L.embedding_norm_b), S(c.layer_norm_eps), embedding_norm);
     Mat<S> embedding_mask;
     if (p_hidden > 0) {
-        hidden_mask(embedding_mask, stack, H, p_hidden, items, DropoutSite::Embeddings, 0);
+        hidden_mask(embedding_mask, stack, E, p_hidden, items, DropoutSite::Embeddings, 0);
         x.array() *= embedding_mask.array();
+    }
+    Mat<S> embedded;  // the projection's input, kept for its backward pass
+    if (projected) {
+        embedded = std::move(x);
+        x.resize(stack.rows, H);
+        linear_forward<S>(x, embedded, P(L.embedding_projection_w), P(L.embedding_projection_b), H, E);
     }
 
     // ---- encoder layers
@@ -317,12 +325,19 @@ PassOutput<S> forward_backward(const ModelConfig& c, const ParameterLayout& L, c
     }
 
     // ---- embeddings
+    if (projected) {
+        Mat<S> dembedded(dx.rows(), E);
+        MatRef<S> dembedded_ref(dembedded);
+        linear_backward<S>(dx, embedded, P(L.embedding_projection_w), H, E, G(L.embedding_projection_w),
+                           G(L.embedding_projection_b), &dembedded_ref, false);
+        dx = std::move(dembedded);
+    }
     if (p_hidden > 0) dx.array() *= embedding_mask.array();
     layer_norm_backward<S>(dx, dx, P(L.embedding_norm_g), embedding_norm, G(L.embedding_norm_g), G(L.embedding_norm_b));
     for (int s = 0; s < count; ++s) {
         const auto& e = *items[s].example;
         embedding_backward<S>(dx.middleRows(input.offset[s], input.length[s]), e.ids, e.type_ids,
-                              word_rows ? nullptr : G(L.word), G(L.position), G(L.token_type), H);
+                              word_rows ? nullptr : G(L.word), G(L.position), G(L.token_type), E);
     }
     if (word_rows) *word_rows = std::move(dx);
     return result;

@@ -2,7 +2,9 @@
 // Forward and backward pass of BertForSequenceClassification over a set of examples, each at its
 // own length: the sequences are stacked without padding (linear layers see all rows at once,
 // attention stays within each sequence). Optionally with PoWER-BERT's Soft-Extract (configuration
-// search) or Extract (re-training) layer after each block's attention add & LayerNorm.
+// search) or Extract (re-training) layer after each block's attention add & LayerNorm. ALBERT runs
+// through the same pass: its layout adds the embedding projection and gives the layers of one
+// group the same parameter slots, so their gradients add up there.
 #include "core/model_config.h"
 #include "core/train/matrix_types.h"
 #include "core/train/parameter_store.h"

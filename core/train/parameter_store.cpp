@@ -2,6 +2,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/layer_tensor_names.h"
 #include "core/safetensors.h"
 #include "core/seeded_weights.h"
 
@@ -38,10 +39,11 @@ std::string read_text(const std::filesystem::path& file) {
     return buffer.str();
 }
 
-// A checkpoint tensor by HF name: with or without the "bert." prefix, or with legacy gamma/beta.
+// A checkpoint tensor by HF name: with or without the "bert." ("albert.") prefix, or with legacy gamma/beta.
 const TensorView* lookup(const SafetensorsFile& file, const std::string& name) {
     std::vector<std::string> candidates = {name};
     if (name.starts_with("bert.")) candidates.push_back(name.substr(5));
+    if (name.starts_with("albert.")) candidates.push_back(name.substr(7));
     for (size_t i = 0, n = candidates.size(); i < n; ++i) {
         const std::string c = candidates[i];
         if (c.ends_with("LayerNorm.weight")) candidates.push_back(c.substr(0, c.size() - 6) + "gamma");
@@ -72,6 +74,46 @@ double read_probability(const nlohmann::json& j, const char* key, double fallbac
     double p = j[key].get<double>();
     if (!(p >= 0 && p < 1)) throw Error(std::string("config.json: \"") + key + "\" must lie in [0, 1)");
     return p;
+}
+
+// The sixteen tensors of one encoder layer under `prefix` + its names.
+LayerSlots add_layer_slots(ParameterLayout& L, const std::string& prefix, const LayerTensorNames& n, int64_t H,
+                           int64_t I) {
+    auto weight = [&](const std::string& name, std::vector<int64_t> shape) {
+        return add_slot(L, prefix + name + ".weight", std::move(shape));
+    };
+    auto bias = [&](const std::string& name, int64_t size) { return add_slot(L, prefix + name + ".bias", {size}); };
+    LayerSlots s;
+    s.query_w = weight(n.query, {H, H});
+    s.query_b = bias(n.query, H);
+    s.key_w = weight(n.key, {H, H});
+    s.key_b = bias(n.key, H);
+    s.value_w = weight(n.value, {H, H});
+    s.value_b = bias(n.value, H);
+    s.attention_out_w = weight(n.attention_output, {H, H});
+    s.attention_out_b = bias(n.attention_output, H);
+    s.attention_norm_g = weight(n.attention_norm, {H});
+    s.attention_norm_b = bias(n.attention_norm, H);
+    s.intermediate_w = weight(n.intermediate, {I, H});
+    s.intermediate_b = bias(n.intermediate, I);
+    s.output_w = weight(n.output, {H, I});
+    s.output_b = bias(n.output, H);
+    s.output_norm_g = weight(n.output_norm, {H});
+    s.output_norm_b = bias(n.output_norm, H);
+    return s;
+}
+
+// ALBERT: each shared layer has one set of slots, which every layer of its group refers to.
+void add_albert_layers(ParameterLayout& L, const ModelConfig& c) {
+    std::vector<std::vector<LayerSlots>> groups(c.num_hidden_groups);
+    for (int g = 0; g < c.num_hidden_groups; ++g)
+        for (int k = 0; k < c.inner_group_num; ++k)
+            groups[g].push_back(
+                add_layer_slots(L, "albert.", albert_layer_names(g, k), c.hidden_size, c.intermediate_size));
+    for (int l = 0; l < c.num_layers; ++l) {
+        const auto [group, index] = c.layer_weights(l);
+        L.layers.push_back(groups[group][index]);
+    }
 }
 
 }  // namespace
@@ -110,39 +152,30 @@ const ParamSlot* ParameterLayout::find(const std::string& name) const {
 
 ParameterLayout make_parameter_layout(const ModelConfig& c, int retention_length, bool masked_lm) {
     ParameterLayout L;
-    const int64_t H = c.hidden_size, I = c.intermediate_size;
-    L.word = add_slot(L, "bert.embeddings.word_embeddings.weight", {c.vocab_size, H});
+    const bool albert = c.is_albert();
+    const std::string p = albert ? "albert." : "bert.";
+    const int64_t H = c.hidden_size, I = c.intermediate_size, E = c.embedding_width();
+    L.word = add_slot(L, p + "embeddings.word_embeddings.weight", {c.vocab_size, E});
     L.dense_begin = L.total;
-    L.position = add_slot(L, "bert.embeddings.position_embeddings.weight", {c.max_position, H});
-    L.token_type = add_slot(L, "bert.embeddings.token_type_embeddings.weight", {c.type_vocab_size, H});
-    L.embedding_norm_g = add_slot(L, "bert.embeddings.LayerNorm.weight", {H});
-    L.embedding_norm_b = add_slot(L, "bert.embeddings.LayerNorm.bias", {H});
-    for (int l = 0; l < c.num_layers; ++l) {
-        const std::string p = "bert.encoder.layer." + std::to_string(l) + ".";
-        LayerSlots s;
-        s.query_w = add_slot(L, p + "attention.self.query.weight", {H, H});
-        s.query_b = add_slot(L, p + "attention.self.query.bias", {H});
-        s.key_w = add_slot(L, p + "attention.self.key.weight", {H, H});
-        s.key_b = add_slot(L, p + "attention.self.key.bias", {H});
-        s.value_w = add_slot(L, p + "attention.self.value.weight", {H, H});
-        s.value_b = add_slot(L, p + "attention.self.value.bias", {H});
-        s.attention_out_w = add_slot(L, p + "attention.output.dense.weight", {H, H});
-        s.attention_out_b = add_slot(L, p + "attention.output.dense.bias", {H});
-        s.attention_norm_g = add_slot(L, p + "attention.output.LayerNorm.weight", {H});
-        s.attention_norm_b = add_slot(L, p + "attention.output.LayerNorm.bias", {H});
-        s.intermediate_w = add_slot(L, p + "intermediate.dense.weight", {I, H});
-        s.intermediate_b = add_slot(L, p + "intermediate.dense.bias", {I});
-        s.output_w = add_slot(L, p + "output.dense.weight", {H, I});
-        s.output_b = add_slot(L, p + "output.dense.bias", {H});
-        s.output_norm_g = add_slot(L, p + "output.LayerNorm.weight", {H});
-        s.output_norm_b = add_slot(L, p + "output.LayerNorm.bias", {H});
-        L.layers.push_back(s);
+    L.position = add_slot(L, p + "embeddings.position_embeddings.weight", {c.max_position, E});
+    L.token_type = add_slot(L, p + "embeddings.token_type_embeddings.weight", {c.type_vocab_size, E});
+    L.embedding_norm_g = add_slot(L, p + "embeddings.LayerNorm.weight", {E});
+    L.embedding_norm_b = add_slot(L, p + "embeddings.LayerNorm.bias", {E});
+    if (albert) {
+        L.embedding_projection_w = add_slot(L, p + "encoder.embedding_hidden_mapping_in.weight", {H, E});
+        L.embedding_projection_b = add_slot(L, p + "encoder.embedding_hidden_mapping_in.bias", {H});
+        add_albert_layers(L, c);
+    } else {
+        for (int l = 0; l < c.num_layers; ++l) L.layers.push_back(add_layer_slots(L, p, bert_layer_names(l), H, I));
     }
-    L.pooler_w = add_slot(L, "bert.pooler.dense.weight", {H, H});
-    L.pooler_b = add_slot(L, "bert.pooler.dense.bias", {H});
+    const std::string pooler = p + (albert ? "pooler" : "pooler.dense");
+    L.pooler_w = add_slot(L, pooler + ".weight", {H, H});
+    L.pooler_b = add_slot(L, pooler + ".bias", {H});
     L.classifier_w = add_slot(L, "classifier.weight", {c.num_labels, H});
     L.classifier_b = add_slot(L, "classifier.bias", {c.num_labels});
     if (masked_lm) {
+        // ALBERT's MLM head projects to embedding_size and its decoder reads the narrower embeddings.
+        if (albert) throw Error("masked-LM pre-training: ALBERT models are not supported yet (BERT only)");
         MaskedLmSlots m;
         m.dense_w = add_slot(L, "cls.predictions.transform.dense.weight", {H, H});
         m.dense_b = add_slot(L, "cls.predictions.transform.dense.bias", {H});
@@ -188,7 +221,7 @@ TrainableBert seeded_trainable_bert(const ModelConfig& config, uint64_t seed, do
     m.attention_dropout = attention_dropout;
     m.layout = make_parameter_layout(config, 0);
     m.values.resize(m.layout.total);
-    for (const auto& t : seeded_bert_tensors(config, seed)) {
+    for (const auto& t : seeded_model_tensors(config, seed)) {
         const ParamSlot* s = m.layout.find(t.name);
         if (!s) throw Error("seeded weights: unexpected tensor " + t.name);
         std::copy(t.values.begin(), t.values.end(), m.values.begin() + s->offset);
@@ -290,7 +323,7 @@ TrainableBert load_trainable_bert(const std::filesystem::path& folder, const Loa
 
 const std::vector<std::string>& tokenizer_file_names() {
     static const std::vector<std::string> names = {"vocab.txt", "tokenizer.json", "tokenizer_config.json",
-                                                   "special_tokens_map.json"};
+                                                   "special_tokens_map.json", "spiece.model"};
     return names;
 }
 

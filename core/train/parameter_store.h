@@ -40,6 +40,9 @@ struct ParameterLayout {
     std::vector<ParamSlot> tensors;
     size_t total = 0;
     int word = 0, position = 0, token_type = 0, embedding_norm_g = 0, embedding_norm_b = 0;
+    int embedding_projection_w = -1, embedding_projection_b = -1;  // ALBERT only
+    // One entry per encoder layer as run. ALBERT's layers of one group hold the same slots, so
+    // the gradients of every layer that uses a tensor add up in its one slot.
     std::vector<LayerSlots> layers;
     int pooler_w = 0, pooler_b = 0, classifier_w = 0, classifier_b = 0;
     std::optional<MaskedLmSlots> masked_lm;  // pre-training only
@@ -52,9 +55,9 @@ struct ParameterLayout {
     const ParamSlot* find(const std::string& name) const;
 };
 
-// The layout of BertForSequenceClassification for `config`, plus r_j of `retention_length`
-// entries per layer when retention_length > 0, plus the masked-LM head when asked. The word
-// embeddings come first.
+// The layout of BertForSequenceClassification (AlbertForSequenceClassification for an ALBERT
+// config) for `config`, plus r_j of `retention_length` entries per layer when retention_length > 0,
+// plus the masked-LM head when asked. The word embeddings come first.
 ParameterLayout make_parameter_layout(const ModelConfig& config, int retention_length = 0, bool masked_lm = false);
 
 struct TrainableBert {

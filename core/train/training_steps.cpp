@@ -3,7 +3,7 @@
 #include "core/atomic_file.h"
 #include "core/elimination.h"
 #include "core/error.h"
-#include "core/wordpiece_tokenizer.h"
+#include "core/tokenizer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,7 +23,7 @@ std::string step_name(TrainStep s) {
     return "?";
 }
 
-std::vector<TrainExample> encode_dataset(const GlueDataset& data, const WordpieceTokenizer& tokenizer, int max_length,
+std::vector<TrainExample> encode_dataset(const GlueDataset& data, const Tokenizer& tokenizer, int max_length,
                                          size_t limit) {
     std::vector<TrainExample> out;
     for (const auto& e : data.examples) {
@@ -127,10 +127,10 @@ nlohmann::json run_train_step(const StepOptions& o, const Progress& progress, co
     TrainableBert model = load_trainable_bert(o.model, load);
     for (const auto& note : model.notes)
         if (log) log(note);
-    const auto tokenizer = WordpieceTokenizer::from_model_folder(o.model);
+    const auto tokenizer = load_tokenizer(o.model);
     const int length = std::min(max_length, model.config.max_position);
-    auto train = encode_dataset(train_data, tokenizer, length, o.max_train_examples);
-    auto dev = encode_dataset(dev_data, tokenizer, length, o.max_dev_examples);
+    auto train = encode_dataset(train_data, *tokenizer, length, o.max_train_examples);
+    auto dev = encode_dataset(dev_data, *tokenizer, length, o.max_dev_examples);
 
     TrainSettings s;
     s.epochs = o.epochs.value_or(3);

@@ -3,6 +3,7 @@
 #include "core/model_folder.h"
 #include "core/safetensors.h"
 #include "core/seeded_weights.h"
+#include "reference_outputs.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -17,37 +18,6 @@ using namespace pb;
 namespace {
 
 const std::filesystem::path kFixtures = std::filesystem::path(POWERBERT_FIXTURES) / "bert";
-
-nlohmann::json read_json(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    return nlohmann::json::parse(in);
-}
-
-std::vector<int32_t> ints(const nlohmann::json& j) { return j.get<std::vector<int32_t>>(); }
-
-// Largest absolute difference between a computed matrix and an expected tensor.
-double max_difference(std::span<const float> actual, const SafetensorsFile& expected, const std::string& name) {
-    const TensorView* t = expected.find(name);
-    if (!t) throw std::runtime_error("fixture lacks " + name);
-    auto values = to_float32(*t, expected.path());
-    if (values.size() != actual.size())
-        throw std::runtime_error(name + ": size " + std::to_string(actual.size()) + " vs " + std::to_string(values.size()));
-    double worst = 0;
-    for (size_t i = 0; i < values.size(); ++i) worst = std::max(worst, std::abs(double(actual[i]) - double(values[i])));
-    return worst;
-}
-
-void compare_run(const Trace& trace, const SafetensorsFile& expected, const std::string& prefix, double tolerance) {
-    QVERIFY(max_difference(trace.embedding_hidden.values, expected, prefix + "hidden_states.0") < tolerance);
-    for (size_t j = 0; j < trace.layers.size(); ++j) {
-        auto name = prefix + "hidden_states." + std::to_string(j + 1);
-        double d = max_difference(trace.layers[j].hidden.values, expected, name);
-        if (d >= tolerance) QFAIL(qPrintable(QString::fromStdString(name) + " differs by " + QString::number(d)));
-    }
-    QVERIFY(max_difference(trace.pooled, expected, prefix + "pooled") < tolerance);
-    QVERIFY(max_difference(trace.logits, expected, prefix + "logits") < tolerance);
-    if (!trace.regression) QVERIFY(max_difference(trace.probabilities, expected, prefix + "probabilities") < tolerance);
-}
 
 }  // namespace
 
@@ -68,7 +38,7 @@ private slots:
             for (float v : values) sum += v;
             QCOMPARE(sum, t["sum"].get<double>());
         }
-        QVERIFY(!seeded_bert_tensors(config, 7).empty());
+        QVERIFY(!seeded_model_tensors(config, 7).empty());
     }
 
     void smallModels_data() {

@@ -6,6 +6,7 @@
 #include "core/model_folder.h"
 #include "core/seeded_weights.h"
 #include "core/similarity.h"
+#include "elimination_checks.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -28,13 +29,6 @@ ModelConfig small_config() {
     c.num_labels = 3;
     c.id2label = {"a", "b", "c"};
     return c;
-}
-
-std::vector<int32_t> random_ids(int n, uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::vector<int32_t> ids(n);
-    for (auto& id : ids) id = 1 + static_cast<int32_t>(rng() % 499);
-    return ids;
 }
 
 }  // namespace
@@ -86,19 +80,7 @@ private slots:
         QCOMPARE(select_survivors(tied, 3, Strategy::Attention, 0, 0), (std::vector<int>{0, 1, 2}));
     }
 
-    void keepingEverythingIsTheFullModel() {
-        auto ids = random_ids(20, 1);
-        std::vector<int32_t> types(20, 0);
-        RunOptions o;
-        o.record_hidden = true;
-        Trace full = run_model(model_, ids, types, {}, o);
-        for (Strategy s : {Strategy::Attention, Strategy::Head, Strategy::Random}) {
-            Trace same = run_model(model_, ids, types, {{30, 30, 20, 20}, s, 5}, o);
-            QCOMPARE(same.logits, full.logits);
-            QCOMPARE(same.layers.back().hidden.values, full.layers.back().hidden.values);
-            QCOMPARE(same.multiply_adds, full.multiply_adds);
-        }
-    }
+    void keepingEverythingIsTheFullModel() { check_keeping_everything_is_the_full_model(model_); }
 
     void survivorsInvariants() {
         auto ids = random_ids(24, 2);
@@ -141,40 +123,10 @@ private slots:
     }
 
     // Computing only the kept rows after the scores must equal computing all rows, then dropping.
-    void rowsOnlyEqualsComputeThenDrop() {
-        auto ids = random_ids(30, 3);
-        std::vector<int32_t> types(30, 0);
-        RunOptions o;
-        o.record_hidden = true;
-        Trace full = run_model(model_, ids, types, {}, o);
-        Trace power = run_model(model_, ids, types, {{12, 12, 12, 12}, Strategy::Attention}, o);
-        const auto& kept = power.layers[0].alive_out;
-        const int H = model_.config.hidden_size;
-        for (size_t i = 0; i < kept.size(); ++i)
-            for (int h = 0; h < H; ++h)
-                QVERIFY(std::abs(power.layers[0].hidden.at(int(i), h) - full.layers[0].hidden.at(kept[i], h)) < 1e-5f);
-        QCOMPARE(power.layers[0].significance, full.layers[0].significance);
-    }
+    void rowsOnlyEqualsComputeThenDrop() { check_rows_only_equals_compute_then_drop(model_); }
 
     // Stacking sequences of different lengths into one pass changes nothing but speed.
-    void batchEqualsSeparateRuns() {
-        std::vector<std::vector<int32_t>> ids = {random_ids(7, 5), random_ids(19, 6), random_ids(12, 7)};
-        std::vector<std::vector<int32_t>> types = {std::vector<int32_t>(7, 0), std::vector<int32_t>(19, 1),
-                                                   std::vector<int32_t>(12, 0)};
-        std::vector<SequenceInput> inputs;
-        for (size_t i = 0; i < ids.size(); ++i) inputs.push_back({ids[i], types[i]});
-        const RetentionPlan plan{{10, 8, 4, 2}, Strategy::Attention};
-        Workspace ws;
-        auto batch = run_batch(model_, inputs, plan, {}, ws);
-        QCOMPARE(batch.size(), ids.size());
-        for (size_t i = 0; i < ids.size(); ++i) {
-            Trace alone = run_model(model_, ids[i], types[i], plan);
-            for (size_t j = 0; j < alone.layers.size(); ++j)
-                QCOMPARE(batch[i].layers[j].alive_out, alone.layers[j].alive_out);
-            for (size_t k = 0; k < alone.logits.size(); ++k) QVERIFY(std::abs(batch[i].logits[k] - alone.logits[k]) < 1e-5f);
-            QCOMPARE(batch[i].multiply_adds, alone.multiply_adds);
-        }
-    }
+    void batchEqualsSeparateRuns() { check_batch_equals_separate_runs(model_); }
 
     void singleEliminationRemovesOneVector() {
         auto ids = random_ids(10, 4);

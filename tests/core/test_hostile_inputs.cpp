@@ -112,7 +112,7 @@ constexpr Case kCases[] = {
     {"config/not_json.json", "config", "not valid JSON"},
     {"config/empty.json", "config", "not valid JSON"},
     {"config/binary.json", "config", "not valid JSON"},
-    {"config/wrong_model_type.json", "config", "\"model_type\" = \"roberta\" is not supported (bert)"},
+    {"config/wrong_model_type.json", "config", "\"model_type\" = \"roberta\" is not supported (bert, albert)"},
     {"config/unknown_activation.json", "config", "\"hidden_act\" = \"swish\" is not supported"},
     {"config/relative_positions.json", "config", "\"position_embedding_type\" = \"relative_key\" is not supported"},
     {"config/nested_value.json", "config", "\"vocab_size\" must be an integer, found an array"},

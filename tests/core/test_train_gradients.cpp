@@ -11,6 +11,7 @@
 #include "core/train/linear_grad.h"
 #include "core/train/parameter_store.h"
 #include "core/train/task_head_grad.h"
+#include "finite_differences.h"
 
 #include <QtTest>
 
@@ -33,25 +34,6 @@ MatD random_matrix(int rows, int cols, std::mt19937_64& rng, double scale = 1.0)
     MatD m(rows, cols);
     for (int i = 0; i < m.size(); ++i) m.data()[i] = u(rng);
     return m;
-}
-
-// Relative error of an analytic gradient against central differences of f over every entry of
-// `x` (perturbed in place): max |a - n| / max(|a|, |n|, floor).
-double check_entries(double* x, size_t count, const std::vector<double>& analytic, const std::function<double()>& f,
-                     double floor = 1e-6, double h = 1e-6) {
-    double worst = 0;
-    for (size_t i = 0; i < count; ++i) {
-        const double saved = x[i];
-        x[i] = saved + h;
-        const double up = f();
-        x[i] = saved - h;
-        const double down = f();
-        x[i] = saved;
-        const double numeric = (up - down) / (2 * h);
-        const double scale = std::max({std::abs(analytic[i]), std::abs(numeric), floor});
-        worst = std::max(worst, std::abs(analytic[i] - numeric) / scale);
-    }
-    return worst;
 }
 
 std::vector<double> as_vector(const MatD& m) { return std::vector<double>(m.data(), m.data() + m.size()); }

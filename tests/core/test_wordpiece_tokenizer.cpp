@@ -2,6 +2,7 @@
 // by tools/make_tokenizer_fixtures.mjs), plus spans, robustness and loading errors.
 #include "core/error.h"
 #include "core/wordpiece_tokenizer.h"
+#include "error_assertions.h"
 
 #include <QtTest/QtTest>
 
@@ -141,23 +142,6 @@ void check_fixture(const WordpieceTokenizer& t, const Json& c) {
                  e.ids.size() <
                      t.encode(text, pair ? std::optional<std::string_view>(*pair) : std::nullopt, 1 << 30).ids.size());
 }
-
-template <class F>
-QString error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return "(no pb::Error thrown)";
-}
-
-#define QVERIFY_ERROR_MENTIONS(call, ...)                                             \
-    do {                                                                              \
-        const QString message = error_of([&] { (void)(call); });                      \
-        for (const char* part : {__VA_ARGS__})                                        \
-            QVERIFY2(message.contains(QString::fromUtf8(part)), qPrintable(message)); \
-    } while (false)
 
 // A minimal tokenizer.json around the tiny vocabulary; tests patch it to break one thing.
 Json tiny_tokenizer_json() {

@@ -2,6 +2,7 @@
 // Invariants of every Encoding, checked by the tokenizer fuzz targets.
 #include "fuzz_common.h"
 
+#include "core/sentencepiece_tokenizer.h"
 #include "core/wordpiece_tokenizer.h"
 
 #include <optional>
@@ -9,12 +10,12 @@
 
 namespace pb_fuzz {
 
-inline void check_encoding(const pb::WordpieceTokenizer& tokenizer, const pb::Encoding& e, std::string_view text,
+inline void check_encoding(const pb::Tokenizer& tokenizer, const pb::Encoding& e, std::string_view text,
                            std::optional<std::string_view> pair, int max_length) {
     const size_t n = e.ids.size();
     PB_FUZZ_CHECK(e.type_ids.size() == n && e.tokens.size() == n && e.segment.size() == n && e.spans.size() == n);
     PB_FUZZ_CHECK(n >= (pair ? 3u : 2u));
-    const int limit = max_length > 0 ? max_length : tokenizer.options().model_max_length;
+    const int limit = max_length > 0 ? max_length : tokenizer.model_max_length();
     if (limit > 0) PB_FUZZ_CHECK(n <= static_cast<size_t>(limit));
     PB_FUZZ_CHECK(e.truncated == !e.notice.empty());
     PB_FUZZ_CHECK(e.segment.front() == -1 && e.segment.back() == -1);
@@ -33,7 +34,7 @@ inline void check_encoding(const pb::WordpieceTokenizer& tokenizer, const pb::En
 }
 
 // Encodes `text` (and `pair`) with a small limit and with the tokenizer's default, checking both.
-inline void encode_and_check(const pb::WordpieceTokenizer& tokenizer, std::string_view text,
+inline void encode_and_check(const pb::Tokenizer& tokenizer, std::string_view text,
                              std::optional<std::string_view> pair = std::nullopt) {
     for (int max_length : {5, 0}) {
         expect_pb_error([&] {

@@ -110,6 +110,9 @@ def config_seeds():
     put("model_config", "bad_divisible.json", json.dumps(dict(minimal, num_attention_heads=3)))
     put("model_config", "bad_type.json", json.dumps(dict(minimal, vocab_size="8")))
     put("model_config", "bad_position.json", json.dumps(dict(minimal, position_embedding_type="relative_key")))
+    put("model_config", "albert_grouped.json", (FIXTURES / "albert" / "grouped_bare" / "config.json").read_text())
+    put("model_config", "albert_minimal.json", json.dumps(dict(minimal, model_type="albert", embedding_size=2,
+                                                              num_hidden_groups=1, inner_group_num=3)))
     put("model_config", "not_object.json", "[1, 2, 3]")
 
 
@@ -223,11 +226,26 @@ def session_seeds():
     put("session", "not_json.json", '{"schema": "powerbert-studio-session/1", ')
 
 
+# ---------- ALBERT's SentencePiece tokenizer: input texts, and model files ----------
+
+def sentencepiece_seeds():
+    # The first byte picks the tokenizer settings (fuzz_sentencepiece_tokenize.cpp).
+    put("sentencepiece_tokenize", "s0.txt", "\x00Hello, world! Caf\u00e9 1,000,000 and 9, then")
+    put("sentencepiece_tokenize", "s1.txt", "\x01  ``Quoted'' \ufb01ne \uff21 [MASK] \u03a3\u039f\u03a6\u039f\u03a3 <unk>")
+    put("sentencepiece_tokenize", "s2.bin", b"\x02\xff\xfe bad \x00 bytes \xe2\x96\x81 \x1c sep")
+    model = (FIXTURES / "albert" / "tokenizer" / "digit-comma.model").read_bytes()
+    put("spiece_model", "digit-comma.model", model)
+    put("spiece_model", "truncated.model", model[:300])
+    # Crashes found by the fuzzer (a corrupt normalisation map, an empty piece), kept as regression seeds.
+    for name in ("corrupt-charsmap.model", "empty-piece.model"):
+        put("spiece_model", name, (FIXTURES / "albert" / "tokenizer" / name).read_bytes())
+
+
 def main():
     if CORPUS.exists():
         shutil.rmtree(CORPUS)
     for target in ("safetensors", "model_config", "vocab", "tokenizer_json", "tokenize", "glue_tsv", "retention",
-                   "session"):
+                   "session", "sentencepiece_tokenize", "spiece_model"):
         (CORPUS / target).mkdir(parents=True)
     safetensors_seeds()
     config_seeds()
@@ -235,6 +253,7 @@ def main():
     glue_seeds()
     retention_seeds()
     session_seeds()
+    sentencepiece_seeds()
 
 
 if __name__ == "__main__":
