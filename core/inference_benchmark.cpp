@@ -41,29 +41,31 @@ double milliseconds(F&& work) {
 struct PlainProducts {
     int length, batch;
     RowMatrix x, q, k, v, scores, context, inner, out;
+    std::vector<float> scratch;
 
     PlainProducts(const ModelConfig& c, int n, int sequences)
         : length(n), batch(sequences), x(RowMatrix::Random(n * sequences, c.hidden_size)),
           q(n * sequences, c.hidden_size), k(n * sequences, c.hidden_size), v(n * sequences, c.hidden_size),
           scores(n, n), context(n * sequences, c.hidden_size), inner(n * sequences, c.intermediate_size),
-          out(n * sequences, c.hidden_size) {}
+          out(n * sequences, c.hidden_size),
+          scratch(linear_scratch_size(n * sequences, std::max(c.hidden_size, c.intermediate_size))) {}
 
     int64_t run(const BertModel& model) {
         const auto& c = model.config;
         const int d = c.head_dim();
-        for (const auto& w : model.weights.layers) {
-            multiply_transposed(MatrixMap(q.data(), q.rows(), q.cols()), x, w.query.weight);
-            multiply_transposed(MatrixMap(k.data(), k.rows(), k.cols()), x, w.key.weight);
-            multiply_transposed(MatrixMap(v.data(), v.rows(), v.cols()), x, w.value.weight);
+        for (const auto& w : model.packed->layers) {
+            float* const qkv[] = {q.data(), k.data(), v.data()};
+            linear_packed(ConstMatrixMap(x.data(), x.rows(), x.cols()), w.query_key_value, qkv, {}, scratch.data());
             for (int s = 0; s < batch; ++s)
                 for (int h = 0; h < c.num_heads; ++h) {
                     const int r = s * length;
                     scores.noalias() = q.block(r, h * d, length, d) * k.block(r, h * d, length, d).transpose();
                     context.block(r, h * d, length, d).noalias() = scores * v.block(r, h * d, length, d);
                 }
-            multiply_transposed(MatrixMap(out.data(), out.rows(), out.cols()), context, w.attention_output.weight);
-            multiply_transposed(MatrixMap(inner.data(), inner.rows(), inner.cols()), out, w.intermediate.weight);
-            multiply_transposed(MatrixMap(x.data(), x.rows(), x.cols()), inner, w.output.weight);
+            float* const outputs[] = {out.data(), inner.data(), x.data()};
+            linear_packed(ConstMatrixMap(context.data(), context.rows(), context.cols()), w.attention_output, std::span(outputs, 1), {}, scratch.data());
+            linear_packed(ConstMatrixMap(out.data(), out.rows(), out.cols()), w.intermediate, std::span(outputs + 1, 1), {}, scratch.data());
+            linear_packed(ConstMatrixMap(inner.data(), inner.rows(), inner.cols()), w.output, std::span(outputs + 2, 1), {}, scratch.data());
         }
         return 0;
     }
@@ -142,7 +144,7 @@ nlohmann::json run_inference_benchmark(const InferenceBenchmarkOptions& o, const
                                            : o.scratch_folder;
     report(progress, 0, o.lengths.size() + 1, "writing a seeded model");
     write_seeded_bert_folder(folder, o.config, o.seed);
-    BertModel model = load_bert_model(folder);
+    BertModel model = load_bert_model(folder, o.precision);
     nlohmann::json results = nlohmann::json::array();
     for (size_t i = 0; i < o.lengths.size(); ++i) {
         report(progress, i + 1, o.lengths.size() + 1, "length " + std::to_string(o.lengths[i]));
@@ -153,6 +155,7 @@ nlohmann::json run_inference_benchmark(const InferenceBenchmarkOptions& o, const
     return {{"benchmark", "inference"},
             {"threads", omp_get_max_threads()},
             {"simd", Eigen::SimdInstructionSetsInUse()},
+            {"precision", o.precision == WeightPrecision::BF16 ? "bf16" : "f32"},
             {"model", {{"layers", o.config.num_layers}, {"hidden_size", o.config.hidden_size},
                        {"heads", o.config.num_heads}, {"intermediate_size", o.config.intermediate_size}}},
             {"warmup", o.warmup},
