@@ -3,7 +3,7 @@
 #
 #   benchmarks/run_peers.sh [--rounds 5] [--repeats 5] [--warmup 2] [--lengths 8,16,32,64,128]
 #                           [--shapes base,small] [--threads 2] [--seed 20200] [--openblas-coretype SkylakeX|auto]
-#                           [--out build/peers]
+#                           [--gomp-spincount 1000] [--out build/peers]
 #
 # For each shape it writes the seeded model as a Hugging Face folder (`powerbert make-demo-model`),
 # loads the very same weights into a plain PyTorch BertForSequenceClassification
@@ -18,11 +18,16 @@
 # PyTorch links libblas.so.3; it is given OpenBLAS (Debian's libopenblas0-pthread, unpacked under
 # OUT when not installed) with OPENBLAS_CORETYPE=SkylakeX by default: OpenBLAS 0.3.21 does not
 # recognise this CPU and otherwise falls back to much slower kernels (--openblas-coretype auto).
+# The project and PyTorch both run on libgomp, whose threads by default spin about 300,000 times
+# at a barrier before sleeping: on a machine shared with other jobs a spinning thread holds a core
+# that its partner needs, and 2-thread latencies grow several-fold. Both get GOMP_SPINCOUNT=1000
+# (ONNX Runtime's own thread pool spins briefly and then blocks too); --gomp-spincount default
+# restores libgomp's default.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=5 repeats=5 warmup=2 lengths=8,16,32,64,128 shapes=base,small threads=2 seed=20200
-coretype=SkylakeX out="$root/build/peers"
+coretype=SkylakeX spincount=1000 out="$root/build/peers"
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2 ;;
@@ -33,6 +38,7 @@ while [ $# -gt 0 ]; do
     --threads) threads=$2 ;;
     --seed) seed=$2 ;;
     --openblas-coretype) coretype=$2 ;;
+    --gomp-spincount) spincount=$2 ;;
     --out) out=$2 ;;
     *) echo "run_peers.sh: unknown option $1 (see the header of this script)" >&2; exit 1 ;;
   esac
@@ -57,6 +63,11 @@ fi
 torch_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$openblas_dir" OMP_NUM_THREADS="$threads"
            OPENBLAS_NUM_THREADS="$threads")
 [ "$coretype" = auto ] || torch_env+=(OPENBLAS_CORETYPE="$coretype")
+project_env=(env OMP_NUM_THREADS="$threads")
+if [ "$spincount" != default ]; then
+  torch_env+=(GOMP_SPINCOUNT="$spincount")
+  project_env+=(GOMP_SPINCOUNT="$spincount")
+fi
 
 IFS=, read -r -a shape_list <<< "$shapes"
 for shape in "${shape_list[@]}"; do
@@ -74,7 +85,7 @@ for round in $(seq 1 "$rounds"); do
   for shape in "${shape_list[@]}"; do
     dir="$out/$shape"
     echo "round $round/$rounds, $shape (load average $(cut -d' ' -f1 /proc/loadavg))" >&2
-    OMP_NUM_THREADS=$threads "$powerbert" time --model "$dir/model" --inputs "$dir/inputs.json" \
+    "${project_env[@]}" "$powerbert" time --model "$dir/model" --inputs "$dir/inputs.json" \
       --repeats "$repeats" --warmup "$warmup" --out "$dir/round-$round-powerbert.json"
     "${torch_env[@]}" "$python" "$root/benchmarks/torch_peer.py" time --model "$dir/model" --inputs "$dir/inputs.json" \
       --repeats "$repeats" --warmup "$warmup" --threads "$threads" --out "$dir/round-$round-pytorch.json"

@@ -20,26 +20,20 @@ constexpr int kPassDepth = 768;
 // Below this many multiply-adds a product is over before a second thread would have started.
 constexpr double kParallelMultiplyAdds = 1 << 18;
 
+constexpr int kChunk = kInputChunk;  // one cache line of floats
+
 // How rows and inputs are split: row tiles of balanced sizes (at most kTileRows), passes of
-// balanced depth (at most kPassDepth).
+// balanced depth (at most kPassDepth, whole chunks).
 struct Blocking {
     int rows, cols, tiles, passes;
     Blocking(int m, int k)
         : rows(m), cols(k), tiles((m + kTileRows - 1) / kTileRows), passes((k + kPassDepth - 1) / kPassDepth) {}
     int tile_start(int t) const { return static_cast<int>(int64_t(rows) * t / tiles); }
-    int pass_start(int b) const { return static_cast<int>(int64_t(cols) * b / passes); }
-};
-
-// Tile t's rows, k-major: element (k, r) at scratch[first_row * cols + k * tile_rows + r], so a
-// tile reads its inputs as one sequential stream.
-void rearrange_tile(ConstMatrixMap in, const Blocking& b, int t, float* scratch) {
-    const int m0 = b.tile_start(t), mr = b.tile_start(t + 1) - m0;
-    float* dst = scratch + size_t(m0) * b.cols;
-    for (int r = 0; r < mr; ++r) {
-        const float* row = in.data() + size_t(m0 + r) * in.outerStride();
-        for (int k = 0; k < b.cols; ++k) dst[size_t(k) * mr + r] = row[k];
+    int pass_start(int b) const {
+        return b == passes ? cols : static_cast<int>(int64_t(cols) * b / passes) / kChunk * kChunk;
     }
-}
+    size_t padded_cols() const { return size_t(cols + kChunk - 1) / kChunk * kChunk; }
+};
 
 // Where one tile x panel result goes, and what is applied when its last pass is stored.
 struct TileTarget {
@@ -55,6 +49,21 @@ struct TileTarget {
 };
 
 #if defined(__AVX512F__)
+
+// Tile t's rows in chunks of kChunk inputs: for chunk c, the tile's rows' chunks one after the
+// other, so the product reads the tile as one sequential stream (element (k, r) at
+// tile + (k / kChunk) * kChunk * tile_rows + r * kChunk + k % kChunk). A plain copy of lines.
+void rearrange_tile(ConstMatrixMap in, const Blocking& b, int t, float* scratch) {
+    const int m0 = b.tile_start(t), mr = b.tile_start(t + 1) - m0;
+    float* tile = scratch + size_t(m0) * b.padded_cols();
+    for (int r = 0; r < mr; ++r) {
+        const float* row = in.data() + size_t(m0 + r) * in.outerStride();
+        for (int k = 0; k < b.cols; k += kChunk) {
+            const auto mask = static_cast<__mmask16>(b.cols - k >= kChunk ? 0xFFFF : (1u << (b.cols - k)) - 1u);
+            _mm512_storeu_ps(tile + size_t(k) * mr + size_t(r) * kChunk, _mm512_maskz_loadu_ps(mask, row + k));
+        }
+    }
+}
 
 template <WeightPrecision P>
 inline void load_panel_row(const void* panel, int k, __m512& low, __m512& high) {
@@ -123,10 +132,10 @@ void tile_product(const float* a, const void* panel, int k0, int k1, const TileT
         }
         __m512 w_low, w_high;
         load_panel_row<P>(panel, k, w_low, w_high);
-        const float* ak = a + size_t(k) * MR;
+        const float* ak = a + size_t(k / kChunk) * kChunk * MR + k % kChunk;
 #pragma GCC unroll 12
         for (int r = 0; r < MR; ++r) {
-            const __m512 x = _mm512_set1_ps(ak[r]);
+            const __m512 x = _mm512_set1_ps(ak[r * kChunk]);
             acc[r][0] = _mm512_fmadd_ps(x, w_low, acc[r][0]);
             acc[r][1] = _mm512_fmadd_ps(x, w_high, acc[r][1]);
         }
@@ -168,7 +177,7 @@ void panel_product(const Blocking& b, const float* scratch, const PackedMatrix& 
             const int depth = k1 - k0;
             const int next_first = next ? k0 + int(int64_t(depth) * t / b.tiles) : 0;
             const int next_end = next ? k0 + int(int64_t(depth) * (t + 1) / b.tiles) : 0;
-            dispatch_tile<P>(mr, scratch + size_t(m0) * b.cols, panel, k0, k1, target, next, next_first, next_end,
+            dispatch_tile<P>(mr, scratch + size_t(m0) * b.padded_cols(), panel, k0, k1, target, next, next_first, next_end,
                              b.tiles);
         }
     }

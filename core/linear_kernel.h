@@ -19,6 +19,7 @@
 namespace pb {
 
 inline constexpr int kTileRows = 12;
+inline constexpr int kInputChunk = 16;  // the rearranged input rows are grouped in chunks of this many
 
 struct LinearEpilogue {
     std::optional<Activation> activation;  // applied to out (the feed-forward's first layer)
@@ -41,7 +42,9 @@ struct LinearEpilogue {
 };
 
 // Floats of scratch that linear_packed needs for `rows` input rows of `cols` values.
-inline size_t linear_scratch_size(int rows, int cols) { return size_t(rows) * cols; }
+inline size_t linear_scratch_size(int rows, int cols) {
+    return size_t(rows) * ((cols + kInputChunk - 1) / kInputChunk * kInputChunk);
+}
 
 // For every column group g of `weight`: outputs[g] (rows x group_rows, row-major) = in * W_g^T + b_g,
 // then the epilogue. Uses the OpenMP threads when the product is large enough to pay for them.
