@@ -8,6 +8,9 @@
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
+#include <unsupported/Eigen/SpecialFunctions>
+
+#include <cmath>
 #endif
 
 namespace pb {
@@ -80,6 +83,28 @@ inline void load_panel_row(const void* panel, int k, __m512& low, __m512& high) 
     }
 }
 
+// The activations of core/activation.cpp on one register, with the same approximations Eigen's
+// array functions use there (so both paths compute the same function).
+inline __m512 activate(__m512 v, Activation a) {
+    using namespace Eigen::internal;
+    switch (a) {
+    case Activation::Gelu: {
+        const __m512 half = _mm512_mul_ps(v, _mm512_set1_ps(0.5f));
+        const __m512 erf = generic_fast_erf_float(Packet16f(_mm512_mul_ps(v, _mm512_set1_ps(float(M_SQRT1_2)))));
+        return _mm512_fmadd_ps(half, erf, half);
+    }
+    case Activation::GeluTanh: {
+        const __m512 half = _mm512_mul_ps(v, _mm512_set1_ps(0.5f));
+        const __m512 cube = _mm512_mul_ps(_mm512_mul_ps(v, v), v);
+        const __m512 inner = _mm512_mul_ps(_mm512_set1_ps(float(std::sqrt(2.0 / M_PI))),
+                                           _mm512_fmadd_ps(_mm512_set1_ps(0.044715f), cube, v));
+        return _mm512_fmadd_ps(half, ptanh(Packet16f(inner)), half);
+    }
+    case Activation::Relu: return _mm512_max_ps(v, _mm512_setzero_ps());
+    }
+    return v;
+}
+
 template <int MR>
 void store_tile(__m512 (&acc)[MR][2], const TileTarget& t) {
     const __mmask16 mask_low = static_cast<__mmask16>(t.columns >= 16 ? 0xFFFF : (1u << t.columns) - 1u);
@@ -102,11 +127,14 @@ void store_tile(__m512 (&acc)[MR][2], const TileTarget& t) {
                 low = _mm512_add_ps(low, _mm512_maskz_loadu_ps(mask_low, res));
                 high = _mm512_add_ps(high, _mm512_maskz_loadu_ps(mask_high, res + 16));
             }
+            if (e.activation) {
+                low = activate(low, *e.activation);
+                high = activate(high, *e.activation);
+            }
         }
         _mm512_mask_storeu_ps(c, mask_low, low);
         _mm512_mask_storeu_ps(c + 16, mask_high, high);
     }
-    if (t.last_pass && e.activation) apply_activation(StridedMatrixMap(t.out, MR, t.columns, Eigen::OuterStride<>(t.out_stride)), *e.activation);
 }
 
 // One row tile against one pass of one panel. While it runs, it prefetches its share of the

@@ -25,12 +25,10 @@ std::filesystem::path require_weights(const std::filesystem::path& folder) {
 }
 
 // Once packed, the encoder's matrices are not read from the mapped file again by inference, so
-// their pages are dropped: the packed copy replaces them in memory instead of doubling it.
-void release_packed_sources(const BertWeights& weights) {
-    for (const auto& layer : weights.layers)
-        for (const LinearWeights* w : {&layer.query, &layer.key, &layer.value, &layer.attention_output,
-                                       &layer.intermediate, &layer.output})
-            weights.file->release_pages(w->weight.data, size_t(w->weight.rows) * w->weight.cols * sizeof(float));
+// their pages are dropped as soon as each is packed: the packed copy replaces them in memory
+// instead of doubling it.
+void release_pages(const SafetensorsFile& file, const MatrixView& m) {
+    file.release_pages(m.data, size_t(m.rows) * m.cols * sizeof(float));
 }
 
 }  // namespace
@@ -43,8 +41,8 @@ BertModel load_bert_model(const std::filesystem::path& folder, WeightPrecision p
     model.config = load_model_config(config_path);
     auto file = std::make_shared<const SafetensorsFile>(require_weights(folder));
     model.weights = bind_bert_weights(std::move(file), model.config);
-    model.packed = pack_bert_weights(model.weights, precision);
-    release_packed_sources(model.weights);
+    const SafetensorsFile& mapped = *model.weights.file;
+    model.packed = pack_bert_weights(model.weights, precision, [&](const MatrixView& m) { release_pages(mapped, m); });
     return model;
 }
 

@@ -63,7 +63,8 @@ PackedMatrix pack_matrices(std::span<const LinearWeights> sources, WeightPrecisi
     return m;
 }
 
-std::shared_ptr<const PackedBertWeights> pack_bert_weights(const BertWeights& weights, WeightPrecision precision) {
+std::shared_ptr<const PackedBertWeights> pack_bert_weights(const BertWeights& weights, WeightPrecision precision,
+                                                           const std::function<void(const MatrixView&)>& packed_source) {
     auto packed = std::make_shared<PackedBertWeights>();
     packed->precision = precision;
     // Layers that share tensors (ALBERT-style cross-layer sharing) share one packed copy.
@@ -78,6 +79,10 @@ std::shared_ptr<const PackedBertWeights> pack_bert_weights(const BertWeights& we
             p.intermediate = pack_matrices(std::span(&layer.intermediate, 1), precision, *packed);
             p.output = pack_matrices(std::span(&layer.output, 1), precision, *packed);
             found = by_query.emplace(layer.query.weight.data, p).first;
+            if (packed_source)
+                for (const LinearWeights* w : {&layer.query, &layer.key, &layer.value, &layer.attention_output,
+                                               &layer.intermediate, &layer.output})
+                    packed_source(w->weight);
         }
         packed->layers.push_back(found->second);
     }

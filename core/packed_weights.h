@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -56,8 +57,11 @@ struct PackedBertWeights {
 };
 
 // Packs every encoder layer's linear weights; layers that share their weights (same tensors)
-// share one packed copy.
-std::shared_ptr<const PackedBertWeights> pack_bert_weights(const BertWeights& weights, WeightPrecision precision);
+// share one packed copy. `packed_source` is told of each source matrix once it is packed (so its
+// memory can be given back before the next one is packed).
+std::shared_ptr<const PackedBertWeights> pack_bert_weights(
+    const BertWeights& weights, WeightPrecision precision,
+    const std::function<void(const MatrixView&)>& packed_source = {});
 
 // The packed copy of `sources` stacked as groups (all of one shape), with their biases.
 PackedMatrix pack_matrices(std::span<const LinearWeights> sources, WeightPrecision precision,
