@@ -197,7 +197,6 @@ std::vector<LayerTrace> run_layer(const BertModel& model, const PackedBertWeight
     const EncoderLayerWeights& w = model.weights.layers[layer];
     const PackedEncoderLayer& p = packed.layers[layer];
     const int rows = total_rows(segments), H = c.hidden_size, I = c.intermediate_size;
-    MatrixMap x(ws.x(), rows, H);
     float* const qkv[] = {ws.q(), ws.k(), ws.v()};
     linear_packed(ConstMatrixMap(ws.x(), rows, H), p.query_key_value, qkv, {}, ws.scratch());
     attention_probabilities(c, segments, ws);
