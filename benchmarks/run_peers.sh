@@ -3,7 +3,7 @@
 #
 #   benchmarks/run_peers.sh [--rounds 5] [--repeats 5] [--warmup 2] [--lengths 8,16,32,64,128]
 #                           [--shapes base,small] [--threads 2] [--seed 20200] [--openblas-coretype SkylakeX|auto]
-#                           [--gomp-spincount 1000] [--out build/peers]
+#                           [--gomp-spincount 1000] [--bf16] [--out build/peers]
 #
 # For each shape it writes the seeded model as a Hugging Face folder (`powerbert make-demo-model`),
 # loads the very same weights into a plain PyTorch BertForSequenceClassification
@@ -11,7 +11,8 @@
 # ONNX Runtime (benchmarks/ort_peer.mjs, npm onnxruntime-node). Then, round after round, each
 # engine in turn (project, PyTorch, ONNX Runtime, project, ...) loads its model and times every
 # length; summarize_peers.py prints medians with min-max spreads and ratios, checks that the
-# three agree on the logits, and writes OUT/summary.json.
+# three agree on the logits, and writes OUT/summary.json. --bf16 adds the project with bfloat16
+# weights (`powerbert time --bf16`) to each round, reported with its own logit difference.
 #
 # Needs: build/app/powerbert (ninja -C build powerbert), /usr/bin/python3 with torch, node, and
 # `npm ci` in benchmarks/ (ONNXRUNTIME_NODE_INSTALL=skip: its install script fetches GPU files).
@@ -27,8 +28,9 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=5 repeats=5 warmup=2 lengths=8,16,32,64,128 shapes=base,small threads=2 seed=20200
-coretype=SkylakeX spincount=1000 out="$root/build/peers"
+coretype=SkylakeX spincount=1000 bf16=0 out="$root/build/peers"
 while [ $# -gt 0 ]; do
+  if [ "$1" = --bf16 ]; then bf16=1; shift; continue; fi
   case "$1" in
     --rounds) rounds=$2 ;;
     --repeats) repeats=$2 ;;
@@ -87,6 +89,10 @@ for round in $(seq 1 "$rounds"); do
     echo "round $round/$rounds, $shape (load average $(cut -d' ' -f1 /proc/loadavg))" >&2
     "${project_env[@]}" "$powerbert" time --model "$dir/model" --inputs "$dir/inputs.json" \
       --repeats "$repeats" --warmup "$warmup" --out "$dir/round-$round-powerbert.json"
+    if [ "$bf16" = 1 ]; then
+      "${project_env[@]}" "$powerbert" time --model "$dir/model" --inputs "$dir/inputs.json" --bf16 \
+        --repeats "$repeats" --warmup "$warmup" --out "$dir/round-$round-powerbert_bf16.json"
+    fi
     "${torch_env[@]}" "$python" "$root/benchmarks/torch_peer.py" time --model "$dir/model" --inputs "$dir/inputs.json" \
       --repeats "$repeats" --warmup "$warmup" --threads "$threads" --out "$dir/round-$round-pytorch.json"
     node "$root/benchmarks/ort_peer.mjs" --model "$dir/model.onnx" --inputs "$dir/inputs.json" \

@@ -15,6 +15,7 @@ import statistics
 import sys
 
 ENGINES = [("powerbert", "this project"), ("pytorch", "PyTorch"), ("onnxruntime", "ONNX Runtime")]
+OPTIONAL = "powerbert_bf16"  # the project with bfloat16 weights (run_peers.sh --bf16)
 
 
 def load_rounds(shape_dir: str) -> dict[str, list[dict]]:
@@ -36,21 +37,23 @@ def summarise_shape(shape_dir: str, tolerance: float) -> dict:
     if missing:
         raise SystemExit(f"{shape_dir}: no results of {', '.join(missing)}")
     lengths = [r["length"] for r in rounds["pytorch"][0]["results"]]
+    engines = [e for e, _ in ENGINES] + ([OPTIONAL] if OPTIONAL in rounds else [])
     rows = []
     for i, n in enumerate(lengths):
         row = {"length": n}
-        for engine, _ in ENGINES:
+        for engine in engines:
             times = [ms for run in rounds[engine] for ms in run["results"][i]["ms"]]
             row[engine] = spread(times)
         reference = rounds["pytorch"][0]["results"][i]["logits"]
-        for engine in ("powerbert", "onnxruntime"):
+        for engine in [e for e in engines if e != "pytorch"]:
             logits = rounds[engine][0]["results"][i]["logits"]
             row[engine]["max_logit_difference_vs_pytorch"] = max(abs(a - b) for a, b in zip(logits, reference))
         row["pytorch_over_powerbert"] = row["pytorch"]["median"] / row["powerbert"]["median"]
         row["onnxruntime_over_powerbert"] = row["onnxruntime"]["median"] / row["powerbert"]["median"]
         rows.append(row)
+    # bfloat16 weights are not expected to agree within the float tolerance; their difference is reported.
     agree = all(r[e]["max_logit_difference_vs_pytorch"] <= tolerance for r in rows for e in ("powerbert", "onnxruntime"))
-    about = {e: {k: v for k, v in rounds[e][0].items() if k != "results"} for e, _ in ENGINES}
+    about = {e: {k: v for k, v in rounds[e][0].items() if k != "results"} for e in engines}
     return {"rounds": len(rounds["powerbert"]), "engines": about, "rows": rows, "logits_agree": agree}
 
 
@@ -59,12 +62,18 @@ def cell(s: dict) -> str:
 
 
 def table(shape: str, summary: dict) -> str:
-    lines = [f"| model | tokens | this project | PyTorch | ONNX Runtime | PyTorch / project | ONNX Runtime / project | max logit diff (project, ORT vs PyTorch) |",
-             "|---|---|---|---|---|---|---|---|"]
+    bf16 = OPTIONAL in summary["rows"][0]
+    head = "| model | tokens | this project | PyTorch | ONNX Runtime | PyTorch / project | ONNX Runtime / project | max logit diff (project, ORT vs PyTorch) |"
+    if bf16:
+        head += " project, BF16 weights | its max logit diff |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in summary["rows"]:
-        lines.append(f"| {shape} | {r['length']} | {cell(r['powerbert'])} | {cell(r['pytorch'])} | {cell(r['onnxruntime'])} | "
-                     f"{r['pytorch_over_powerbert']:.2f} | {r['onnxruntime_over_powerbert']:.2f} | "
-                     f"{r['powerbert']['max_logit_difference_vs_pytorch']:.1e}, {r['onnxruntime']['max_logit_difference_vs_pytorch']:.1e} |")
+        line = (f"| {shape} | {r['length']} | {cell(r['powerbert'])} | {cell(r['pytorch'])} | {cell(r['onnxruntime'])} | "
+                f"{r['pytorch_over_powerbert']:.2f} | {r['onnxruntime_over_powerbert']:.2f} | "
+                f"{r['powerbert']['max_logit_difference_vs_pytorch']:.1e}, {r['onnxruntime']['max_logit_difference_vs_pytorch']:.1e} |")
+        if bf16:
+            line += f" {cell(r[OPTIONAL])} | {r[OPTIONAL]['max_logit_difference_vs_pytorch']:.1e} |"
+        lines.append(line)
     return "\n".join(lines)
 
 
