@@ -230,18 +230,21 @@ void run_packed(ConstMatrixMap in, const PackedMatrix& w, std::span<float* const
 #else
 
 // Without AVX-512 (portable and sanitizer builds): Eigen's product on each panel, which is a
-// K x kPanelWidth row-major matrix.
+// K x kPanelWidth row-major matrix. Panels are split over the threads (so Eigen's product runs
+// single-threaded, with the same blocking and the same bits whatever the number of threads).
 template <WeightPrecision P>
 void run_packed(ConstMatrixMap in, const PackedMatrix& w, std::span<float* const> outputs,
                 const LinearEpilogue& epilogue, float*) {
     const int M = static_cast<int>(in.rows()), K = w.cols, N = w.group_rows;
-    RowMatrix widened = RowMatrix::Zero(K, kPanelWidth), block(M, kPanelWidth);
+#pragma omp parallel for schedule(static)
     for (int p = 0; p < w.panel_count(); ++p) {
+        RowMatrix block(M, kPanelWidth);
         const int group = p / w.panels_per_group(), column = (p % w.panels_per_group()) * kPanelWidth;
         const int columns = std::min(kPanelWidth, N - column);
         if constexpr (P == WeightPrecision::F32) {
             block.noalias() = in * ConstMatrixMap(static_cast<const float*>(w.panels) + size_t(p) * w.panel_elements(), K, kPanelWidth);
         } else {
+            RowMatrix widened = RowMatrix::Zero(K, kPanelWidth);
             for (int k = 0; k < K; ++k)
                 for (int c = 0; c < columns; ++c) widened(k, c) = packed_weight(w, group, column + c, k);
             block.noalias() = in * widened;

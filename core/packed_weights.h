@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <span>
@@ -51,9 +52,10 @@ struct PackedBertWeights {
     std::vector<PackedEncoderLayer> layers;
     size_t bytes = 0;  // panels and biases together
 
-    // Storage behind the views above (64-byte aligned for aligned vector loads).
-    std::vector<std::vector<float, Eigen::aligned_allocator<float>>> float_storage;
-    std::vector<std::vector<uint16_t, Eigen::aligned_allocator<uint16_t>>> bf16_storage;
+    // Storage behind the views above (64-byte aligned for aligned vector loads); deques, so that
+    // adding a buffer never moves the others.
+    std::deque<std::vector<float, Eigen::aligned_allocator<float>>> float_storage;
+    std::deque<std::vector<uint16_t, Eigen::aligned_allocator<uint16_t>>> bf16_storage;
 };
 
 // Packs every encoder layer's linear weights; layers that share their weights (same tensors)
