@@ -16,10 +16,12 @@
 namespace pb {
 namespace {
 
-// Inputs per pass over a panel: the panel's slice (96 KiB in float) and the rearranged rows stay
-// in L2 while every row tile passes over them. Summing the passes' partial results also shortens
-// the chains of float additions over long rows (the feed-forward's 3072 inputs).
-constexpr int kPassDepth = 768;
+// Inputs per pass over a panel: the panel's slice (up to 96 KiB in float) and the rearranged rows'
+// slice (up to kPassInputBytes) stay in L2 while every row tile passes over them; many rows (a
+// batch) make the passes shallower. Summing the passes' partial results also shortens the chains
+// of float additions over long rows (the feed-forward's 3072 inputs).
+constexpr int kPassDepth = 768, kMinPassDepth = 128;
+constexpr size_t kPassInputBytes = 1 << 20;
 // Below this many multiply-adds a product is over before a second thread would have started.
 constexpr double kParallelMultiplyAdds = 1 << 18;
 
@@ -29,8 +31,10 @@ constexpr int kChunk = kInputChunk;  // one cache line of floats
 // balanced depth (at most kPassDepth, whole chunks).
 struct Blocking {
     int rows, cols, tiles, passes;
-    Blocking(int m, int k)
-        : rows(m), cols(k), tiles((m + kTileRows - 1) / kTileRows), passes((k + kPassDepth - 1) / kPassDepth) {}
+    Blocking(int m, int k) : rows(m), cols(k), tiles((m + kTileRows - 1) / kTileRows) {
+        const int depth = std::clamp(static_cast<int>(kPassInputBytes / sizeof(float) / std::max(m, 1)), kMinPassDepth, kPassDepth);
+        passes = (k + depth - 1) / depth;
+    }
     int tile_start(int t) const { return static_cast<int>(int64_t(rows) * t / tiles); }
     int pass_start(int b) const {
         return b == passes ? cols : static_cast<int>(int64_t(cols) * b / passes) / kChunk * kChunk;
