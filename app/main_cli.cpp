@@ -5,6 +5,7 @@
 #include "core/dataset_evaluation.h"
 #include "core/dataset_experiments.h"
 #include "core/error.h"
+#include "core/forward_timing.h"
 #include "core/inference_benchmark.h"
 #include "core/model_folder.h"
 #include "core/seeded_weights.h"
@@ -34,8 +35,11 @@ struct AnalyzeArgs {
     std::optional<std::string> pair, strategy;
     std::optional<uint64_t> seed;
     std::optional<double> keep_fraction;
-    bool json = false, attention = false, hidden = false;
+    bool json = false, attention = false, hidden = false, bf16 = false;
 };
+
+// --bf16: weights rounded to bfloat16 (products still accumulate in float); never the default.
+pb::WeightPrecision precision_of(bool bf16) { return bf16 ? pb::WeightPrecision::BF16 : pb::WeightPrecision::F32; }
 
 struct BenchArgs {
     std::string out;
@@ -43,6 +47,7 @@ struct BenchArgs {
     int repeats = 20, warmup = 3, batch = 1;
     std::string shape = "base";
     std::string arch = "bert";  // bert, albert, or both (one after the other in this run)
+    bool bf16 = false;
 };
 
 // BERT-base or ALBERT-base, or their 4 x 256 versions (`small`).
@@ -70,7 +75,7 @@ pb::RetentionPlan plan_from(const AnalyzeArgs& a, const pb::ModelFolder& folder,
 }
 
 int analyze(const AnalyzeArgs& a) {
-    auto folder = pb::load_model_folder(a.model);
+    auto folder = pb::load_model_folder(a.model, precision_of(a.bf16));
     pb::RunOptions options{a.attention, a.hidden, false};
     auto length = static_cast<int>((a.pair ? folder.encode(a.text, *a.pair) : folder.encode(a.text)).ids.size());
     auto analysis = pb::analyze(folder, a.text, a.pair, plan_from(a, folder, length), options);
@@ -91,6 +96,7 @@ int bench(const BenchArgs& b) {
         o.repeats = b.repeats;
         o.warmup = b.warmup;
         o.batch = b.batch;
+        o.precision = precision_of(b.bf16);
         runs.push_back(pb::run_inference_benchmark(o, [&](size_t done, size_t total, std::string_view message) {
             std::cerr << "[" << arch << " " << done << "/" << total << "] " << message << '\n';
             return true;
@@ -100,6 +106,25 @@ int bench(const BenchArgs& b) {
     std::string text = result.dump(2) + "\n";
     if (!b.out.empty()) pb::write_file_atomically(b.out, text);
     std::cout << text;
+    return 0;
+}
+
+struct TimeArgs {
+    std::string model, inputs, out;
+    int repeats = 10, warmup = 2;
+    bool bf16 = false;
+};
+
+// Batch-1 latency of the full model on given ids: this engine's side of benchmarks/run_peers.sh.
+int time_model(const TimeArgs& t) {
+    const auto start = std::chrono::steady_clock::now();
+    const pb::BertModel model = pb::load_bert_model(t.model, precision_of(t.bf16));
+    const double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    auto result = pb::time_forward(model, pb::load_timed_inputs(t.inputs), t.warmup, t.repeats);
+    result["load_ms"] = load_ms;
+    const std::string text = result.dump() + "\n";
+    if (!t.out.empty()) pb::write_file_atomically(t.out, text);
+    else std::cout << text;
     return 0;
 }
 
@@ -146,7 +171,7 @@ struct DatasetArgs {
     std::optional<double> keep_fraction;
     size_t max_examples = 0;
     int padded_length = 0, threads = 0, ranks = 10, seeds = 5;
-    bool skip_malformed = false, json = false;
+    bool skip_malformed = false, json = false, bf16 = false;
     std::vector<double> fractions, factors;
 };
 
@@ -167,6 +192,7 @@ void add_dataset_options(CLI::App* cmd, DatasetArgs& d) {
     cmd->add_option("--threads", d.threads, "Examples run in parallel (default: OpenMP's)");
     cmd->add_option("--out", d.out, "Write the full JSON result to this file (atomically)");
     cmd->add_flag("--json", d.json, "Print the full JSON result to stdout instead of the summary");
+    cmd->add_flag("--bf16", d.bf16, "Encoder weights rounded to bfloat16 (faster on short inputs, slightly less accurate)");
 }
 
 struct DatasetInputs {
@@ -183,7 +209,7 @@ DatasetInputs load_dataset_inputs(const DatasetArgs& d) {
         task = pb::glue_task_from_name(d.task);
         if (!task) throw pb::Error("--task: \"" + d.task + "\" is not one of CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI, generic");
     }
-    in.folder = pb::load_model_folder(d.model);
+    in.folder = pb::load_model_folder(d.model, precision_of(d.bf16));
     const auto policy = d.skip_malformed ? pb::MalformedPolicy::Skip : pb::MalformedPolicy::Reject;
     in.dataset = pb::load_glue_tsv(d.data, task, policy, d.max_examples);
     if (!in.dataset.skipped.empty())
@@ -562,6 +588,7 @@ int main(int argc, char** argv) {
     analyze_cmd->add_option("--seed", a.seed, "Seed of Rand-WS");
     analyze_cmd->add_flag("--json", a.json, "Print one JSON document (schema in README.md)");
     analyze_cmd->add_flag("--attention", a.attention, "Include per-head attention matrices in the JSON");
+    analyze_cmd->add_flag("--bf16", a.bf16, "Encoder weights rounded to bfloat16 (faster on short inputs, slightly less accurate)");
 
     BenchArgs b;
     auto* bench_cmd = app.add_subcommand("bench", "Latency of the full model vs PoWER-BERT vs plain matrix products");
@@ -573,6 +600,16 @@ int main(int argc, char** argv) {
     bench_cmd->add_option("--shape", b.shape, "base (BERT-base, 12x768) or small (4x256)")->check(CLI::IsMember({"base", "small"}));
     bench_cmd->add_option("--arch", b.arch, "bert, albert (ALBERT-base: one shared layer group, embeddings 128), or both in one run")
         ->check(CLI::IsMember({"bert", "albert", "both"}));
+    bench_cmd->add_flag("--bf16", b.bf16, "Encoder weights rounded to bfloat16");
+
+    TimeArgs t;
+    auto* time_cmd = app.add_subcommand("time", "Batch-1 latency and logits of the full model on given token ids (see benchmarks/run_peers.sh)");
+    time_cmd->add_option("--model", t.model, "Hugging Face model folder")->required();
+    time_cmd->add_option("--inputs", t.inputs, "JSON file {\"inputs\": [{\"ids\": [...], \"type_ids\": [...]}, ...]}")->required()->check(CLI::ExistingFile);
+    time_cmd->add_option("--repeats", t.repeats, "Timed passes over all inputs");
+    time_cmd->add_option("--warmup", t.warmup, "Untimed passes first");
+    time_cmd->add_option("--out", t.out, "Write the JSON result here (atomically) instead of stdout");
+    time_cmd->add_flag("--bf16", t.bf16, "Encoder weights rounded to bfloat16");
 
     DemoArgs d;
     auto* demo_cmd = app.add_subcommand("make-demo-model", "Write an untrained seeded BERT or ALBERT with a real vocabulary (for trying the tool)");
@@ -612,6 +649,7 @@ int main(int argc, char** argv) {
         if (*experiment_cmd) use_default_model(experiment_args.model);
         if (*analyze_cmd) return analyze(a);
         if (*bench_cmd) return bench(b);
+        if (*time_cmd) return time_model(t);
         if (*info_cmd) return info(info_model);
         if (*demo_cmd) return make_demo_model(d);
         if (*eval_cmd) return eval_dataset(eval_args);

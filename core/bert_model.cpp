@@ -5,8 +5,6 @@
 #include "core/linear_kernel.h"
 #include "core/similarity.h"
 
-#include <unsupported/Eigen/SpecialFunctions>
-
 #include <chrono>
 #include <cmath>
 
@@ -27,23 +25,6 @@ void layer_norm(MatrixMap rows, const LayerNormWeights& w, float eps) {
         row -= mean;
         const float variance = row.square().sum() * inv_h;
         row = row * (1.0f / std::sqrt(variance + eps)) * gamma + beta;
-    }
-}
-
-// out = in * W^T + b, in place into a mapped buffer.
-void linear(MatrixMap out, const Eigen::Ref<const RowMatrix>& in, const LinearWeights& w) {
-    multiply_transposed(out, in, w.weight);
-    out.rowwise() += w.bias.map();
-}
-
-void activate(MatrixMap x, Activation activation) {
-    auto a = x.array();
-    switch (activation) {
-    case Activation::Gelu: a = 0.5f * a * (1.0f + (a * float(M_SQRT1_2)).erf()); break;
-    case Activation::GeluTanh:
-        a = 0.5f * a * (1.0f + (float(std::sqrt(2.0 / M_PI)) * (a + 0.044715f * a.cube())).tanh());
-        break;
-    case Activation::Relu: a = a.cwiseMax(0.0f); break;
     }
 }
 
@@ -124,7 +105,11 @@ void embed(const BertModel& model, std::span<const SequenceInput> inputs, Matrix
         for (size_t i = 0; i < in.ids.size(); ++i, ++row)
             e.row(row) = words.row(in.ids[i]) + positions.row(i) + type_rows.row(in.type_ids[i]);
     layer_norm(e, w.embedding_norm, model.config.layer_norm_eps);
-    if (w.embedding_projection) linear(x, e, *w.embedding_projection);
+    if (const auto& p = w.embedding_projection) {
+        // One small product (embedding_size inputs) per forward: Eigen's, on the mapped weights.
+        x.noalias() = e * p->weight.map().transpose();
+        x.rowwise() += p->bias.map();
+    }
 }
 
 // Scores and softmax per (sequence, head), then each sequence's head-mean.
@@ -213,15 +198,15 @@ std::vector<std::vector<int>> select_rows(const ModelConfig& c, int layer, const
 
 // One encoder layer over all stacked rows in ws.x(); leaves the kept rows' outputs, stacked
 // anew, in ws.x() and returns one LayerTrace per sequence.
-std::vector<LayerTrace> run_layer(const BertModel& model, int layer, std::vector<Segment>& segments,
-                                  const RetentionPlan& plan, const RunOptions& options, Workspace& ws) {
+std::vector<LayerTrace> run_layer(const BertModel& model, const PackedBertWeights& packed, int layer,
+                                  std::vector<Segment>& segments, const RetentionPlan& plan, const RunOptions& options,
+                                  Workspace& ws) {
     const ModelConfig& c = model.config;
     const EncoderLayerWeights& w = model.weights.layers[layer];
+    const PackedEncoderLayer& p = packed.layers[layer];
     const int rows = total_rows(segments), H = c.hidden_size, I = c.intermediate_size;
-    MatrixMap x(ws.x(), rows, H);
-    linear(MatrixMap(ws.q(), rows, H), x, w.query);
-    linear(MatrixMap(ws.k(), rows, H), x, w.key);
-    linear(MatrixMap(ws.v(), rows, H), x, w.value);
+    float* const qkv[] = {ws.q(), ws.k(), ws.v()};
+    linear_packed(ConstMatrixMap(ws.x(), rows, H), p.query_key_value, qkv, {}, ws.scratch());
     attention_probabilities(c, segments, ws);
 
     std::vector<LayerTrace> traces(segments.size());
@@ -231,19 +216,22 @@ std::vector<LayerTrace> run_layer(const BertModel& model, int layer, std::vector
     const int m = new_offsets.back();
     attend_kept_rows(c, segments, kept, new_offsets, ws);
 
-    MatrixMap attended(ws.attended(), m, H);
-    linear(attended, ConstMatrixMap(ws.context(), m, H), w.attention_output);
+    std::vector<int> kept_rows;  // the residual of each kept row: its row in x
     for (size_t i = 0; i < segments.size(); ++i)
-        for (size_t r = 0; r < kept[i].size(); ++r)
-            attended.row(new_offsets[i] + r) += x.row(segments[i].offset + kept[i][r]);
+        for (int r : kept[i]) kept_rows.push_back(segments[i].offset + r);
+    MatrixMap attended(ws.attended(), m, H);
+    float* const attended_out[] = {ws.attended()};
+    linear_packed(ConstMatrixMap(ws.context(), m, H), p.attention_output, attended_out,
+                  LinearEpilogue::add(ws.x(), kept_rows), ws.scratch());
     layer_norm(attended, w.attention_norm, c.layer_norm_eps);
 
-    MatrixMap inner(ws.intermediate(), m, I);
-    linear(inner, attended, w.intermediate);
-    activate(inner, c.activation);
+    float* const inner[] = {ws.intermediate()};
+    linear_packed(ConstMatrixMap(ws.attended(), m, H), p.intermediate, inner, LinearEpilogue::activate(c.activation),
+                  ws.scratch());
     MatrixMap out(ws.x(), m, H);  // the layer's input is no longer needed
-    linear(out, inner, w.output);
-    out += attended;
+    float* const outputs[] = {ws.x()};
+    linear_packed(ConstMatrixMap(ws.intermediate(), m, I), p.output, outputs, LinearEpilogue::add(ws.attended()),
+                  ws.scratch());
     layer_norm(out, w.output_norm, c.layer_norm_eps);
 
     for (size_t i = 0; i < segments.size(); ++i) {
@@ -296,6 +284,7 @@ void Workspace::reserve(const ModelConfig& c, int rows, size_t squares) {
     const size_t H = c.hidden_size;
     for (auto* b : {&x_, &q_, &k_, &v_, &context_, &attended_}) grow(*b, size_t(rows) * H);
     grow(intermediate_, size_t(rows) * c.intermediate_size);
+    grow(scratch_, linear_scratch_size(rows, std::max(c.hidden_size, c.intermediate_size)));
     grow(probabilities_, size_t(c.num_heads) * squares);
     grow(mean_attention_, squares);
     if (c.has_embedding_projection()) grow(embedded_, size_t(rows) * c.embedding_width());
@@ -342,8 +331,9 @@ std::vector<Trace> run_batch(const BertModel& model, std::span<const SequenceInp
         t.embedding_mean_cosine = mean_pairwise_cosine(block);
         if (options.record_hidden) t.embedding_hidden = to_float_matrix(block);
     }
+    const auto packed = model.packed ? model.packed : pack_bert_weights(model.weights, WeightPrecision::F32);
     for (int layer = 0; layer < c.num_layers; ++layer) {
-        auto layers = run_layer(model, layer, segments, plan, options, ws);
+        auto layers = run_layer(model, *packed, layer, segments, plan, options, ws);
         for (size_t i = 0; i < inputs.size(); ++i) {
             traces[i].multiply_adds += layers[i].multiply_adds;
             traces[i].layers.push_back(std::move(layers[i]));

@@ -4,6 +4,7 @@
 #include "core/bert_weights.h"
 #include "core/elimination.h"
 #include "core/model_config.h"
+#include "core/packed_weights.h"
 #include "core/trace.h"
 
 #include <Eigen/Core>
@@ -35,18 +36,22 @@ public:
     float* probabilities() { return probabilities_.data(); }
     float* mean_attention() { return mean_attention_.data(); }
     float* embedded() { return embedded_.data(); }  // ALBERT's embeddings before the projection
+    float* scratch() { return scratch_.data(); }  // linear_packed's rearranged inputs
 
     // Aligned so that vectorised reductions split rows the same way in every run: results are
     // bit-for-bit reproducible, and keeping every vector gives exactly the full model.
     using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
 
 private:
-    Buffer x_, q_, k_, v_, context_, attended_, intermediate_, probabilities_, mean_attention_, embedded_;
+    Buffer x_, q_, k_, v_, context_, attended_, intermediate_, probabilities_, mean_attention_, embedded_, scratch_;
 };
 
 struct BertModel {
     ModelConfig config;
     BertWeights weights;
+    // The encoder's matrices packed for linear_packed (load_bert_model makes them); a model
+    // without them is packed anew on every run, which is correct but slow.
+    std::shared_ptr<const PackedBertWeights> packed;
 };
 
 // Checks ids against the vocabulary, type ids against type_vocab_size and the length against

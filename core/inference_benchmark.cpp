@@ -37,38 +37,52 @@ double milliseconds(F&& work) {
 }
 
 // The same matrix products as one full forward pass (same weights, same shapes, the same product
-// routine), nothing else: the ceiling the forward pass is measured against.
+// routine), nothing else: the ceiling the forward pass is measured against. Every product reads
+// fixed random inputs rather than the previous product's output, so values stay bounded (chained
+// without normalisation they overflow, and special values can slow the arithmetic down).
 struct PlainProducts {
     int length, batch;
-    RowMatrix embedded, x, q, k, v, scores, context, inner, out;
+    RowMatrix embedded, hidden_in, context_in, attended_in, inner_in;  // fixed inputs
+    RowMatrix x;                                                       // the projection's output
+    RowMatrix q, k, v, context, out, inner;                  // outputs
+    std::vector<RowMatrix> scores;                           // per thread
+    std::vector<float> scratch;
 
     PlainProducts(const ModelConfig& c, int n, int sequences)
         : length(n), batch(sequences), embedded(RowMatrix::Random(n * sequences, c.embedding_width())),
-          x(RowMatrix::Random(n * sequences, c.hidden_size)),
-          q(n * sequences, c.hidden_size), k(n * sequences, c.hidden_size), v(n * sequences, c.hidden_size),
-          scores(n, n), context(n * sequences, c.hidden_size), inner(n * sequences, c.intermediate_size),
-          out(n * sequences, c.hidden_size) {}
+          hidden_in(RowMatrix::Random(n * sequences, c.hidden_size)),
+          context_in(RowMatrix::Random(n * sequences, c.hidden_size)),
+          attended_in(RowMatrix::Random(n * sequences, c.hidden_size)),
+          inner_in(RowMatrix::Random(n * sequences, c.intermediate_size)), q(n * sequences, c.hidden_size),
+          k(n * sequences, c.hidden_size), v(n * sequences, c.hidden_size), scores(omp_get_max_threads(), RowMatrix(n, n)),
+          context(n * sequences, c.hidden_size), out(n * sequences, c.hidden_size),
+          inner(n * sequences, c.intermediate_size), x(n * sequences, c.hidden_size),
+          scratch(linear_scratch_size(n * sequences, std::max(c.hidden_size, c.intermediate_size))) {}
 
-    int64_t run(const BertModel& model) {
+    static ConstMatrixMap view(const RowMatrix& m) { return ConstMatrixMap(m.data(), m.rows(), m.cols()); }
+
+    void run(const BertModel& model) {
         const auto& c = model.config;
         const int d = c.head_dim();
         if (model.weights.embedding_projection)
-            multiply_transposed(MatrixMap(x.data(), x.rows(), x.cols()), embedded, model.weights.embedding_projection->weight);
-        for (const auto& w : model.weights.layers) {
-            multiply_transposed(MatrixMap(q.data(), q.rows(), q.cols()), x, w.query.weight);
-            multiply_transposed(MatrixMap(k.data(), k.rows(), k.cols()), x, w.key.weight);
-            multiply_transposed(MatrixMap(v.data(), v.rows(), v.cols()), x, w.value.weight);
-            for (int s = 0; s < batch; ++s)
-                for (int h = 0; h < c.num_heads; ++h) {
-                    const int r = s * length;
-                    scores.noalias() = q.block(r, h * d, length, d) * k.block(r, h * d, length, d).transpose();
-                    context.block(r, h * d, length, d).noalias() = scores * v.block(r, h * d, length, d);
-                }
-            multiply_transposed(MatrixMap(out.data(), out.rows(), out.cols()), context, w.attention_output.weight);
-            multiply_transposed(MatrixMap(inner.data(), inner.rows(), inner.cols()), out, w.intermediate.weight);
-            multiply_transposed(MatrixMap(x.data(), x.rows(), x.cols()), inner, w.output.weight);
+            x.noalias() = embedded * model.weights.embedding_projection->weight.map().transpose();
+        for (const auto& w : model.packed->layers) {
+            float* const qkv[] = {q.data(), k.data(), v.data()};
+            linear_packed(view(hidden_in), w.query_key_value, qkv, {}, scratch.data());
+            // Heads split over the threads as in the forward pass (Eigen's own threading, which
+            // spin-waits, stays out of it).
+#pragma omp parallel for schedule(dynamic)
+            for (int task = 0; task < batch * c.num_heads; ++task) {
+                const int r = task / c.num_heads * length, h = task % c.num_heads;
+                RowMatrix& p = scores[omp_get_thread_num()];
+                p.noalias() = q.block(r, h * d, length, d) * k.block(r, h * d, length, d).transpose();
+                context.block(r, h * d, length, d).noalias() = p * v.block(r, h * d, length, d);
+            }
+            float* const outputs[] = {out.data(), inner.data(), out.data()};
+            linear_packed(view(context_in), w.attention_output, std::span(outputs, 1), {}, scratch.data());
+            linear_packed(view(attended_in), w.intermediate, std::span(outputs + 1, 1), {}, scratch.data());
+            linear_packed(view(inner_in), w.output, std::span(outputs + 2, 1), {}, scratch.data());
         }
-        return 0;
     }
 };
 
@@ -158,7 +172,7 @@ nlohmann::json run_inference_benchmark(const InferenceBenchmarkOptions& o, const
                                            : o.scratch_folder;
     report(progress, 0, o.lengths.size() + 1, "writing a seeded model");
     write_seeded_bert_folder(folder, o.config, o.seed);
-    BertModel model = load_bert_model(folder);
+    BertModel model = load_bert_model(folder, o.precision);
     nlohmann::json results = nlohmann::json::array();
     for (size_t i = 0; i < o.lengths.size(); ++i) {
         report(progress, i + 1, o.lengths.size() + 1, "length " + std::to_string(o.lengths[i]));
@@ -169,6 +183,7 @@ nlohmann::json run_inference_benchmark(const InferenceBenchmarkOptions& o, const
     return {{"benchmark", "inference"},
             {"threads", omp_get_max_threads()},
             {"simd", Eigen::SimdInstructionSetsInUse()},
+            {"precision", o.precision == WeightPrecision::BF16 ? "bf16" : "f32"},
             {"model", {{"model_type", o.config.model_type}, {"layers", o.config.num_layers},
                        {"hidden_size", o.config.hidden_size}, {"heads", o.config.num_heads},
                        {"intermediate_size", o.config.intermediate_size},

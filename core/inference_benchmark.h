@@ -2,6 +2,7 @@
 // `powerbert bench`: full model vs PoWER-BERT latency on a seeded BERT-base- or ALBERT-base-shaped
 // model, next to plain matrix products of the same shapes, measured alternately in one run.
 #include "core/model_config.h"
+#include "core/packed_weights.h"
 #include "core/progress.h"
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@ struct InferenceBenchmarkOptions {
     int warmup = 3;
     int repeats = 20;
     int batch = 1;  // sequences of the same length stacked into one pass (run_batch)
+    WeightPrecision precision = WeightPrecision::F32;
     // The paper's N=256 example configuration, scaled to each length.
     std::vector<int> reference_retention = {153, 125, 111, 105, 85, 80, 72, 48, 35, 27, 22, 5};
     int reference_length = 256;

@@ -1,18 +1,54 @@
 #pragma once
-// out = in * W^T for a row-major weight W [out, in], as stored in the checkpoint.
-// Few rows (short inputs, late PoWER-BERT layers) make a matrix product a pass over the weights:
-// Eigen's general product repacks W on every call, which costs more than the arithmetic. For
-// those, a kernel that streams each W row once and keeps a 4x4 tile of dot products in registers
-// is used instead (up to 96 rows it beat Eigen on 2 threads here); more rows go to Eigen's blocked product.
+// out = in * W^T + b on packed weights (core/packed_weights.h), with what follows a linear layer
+// in BERT fused into the store: the activation, or the residual connection.
+//
+// Register tiles of up to kTileRows input rows x kPanelWidth outputs accumulate in AVX-512
+// registers while the weight panel streams by once; the input rows are rearranged first (into
+// `scratch`) so each step reads them sequentially. Few rows (short inputs, late PoWER-BERT layers)
+// make the product a single pass over the weights, bound by memory bandwidth: each thread streams
+// its own contiguous half of the panels and prefetches the next panel into L2 while it works on
+// the current one. Many rows make it bound by multiply-add throughput: the panel then stays in
+// cache while every tile of rows passes over it.
+#include "core/model_config.h"
+#include "core/packed_weights.h"
 #include "core/tensor_map.h"
+
+#include <optional>
+#include <span>
 
 namespace pb {
 
-// Rows at or below this use the streaming kernel (measured with `powerbert bench --kernels`).
-inline constexpr int kStreamingRowLimit = 96;
+inline constexpr int kTileRows = 12;
+inline constexpr int kInputChunk = 16;  // the rearranged input rows are grouped in chunks of this many
 
-void multiply_transposed(MatrixMap out, const Eigen::Ref<const RowMatrix>& in, const MatrixView& weight);
-// Always the streaming kernel (for tests and measurements).
-void multiply_transposed_streaming(MatrixMap out, const Eigen::Ref<const RowMatrix>& in, const MatrixView& weight);
+struct LinearEpilogue {
+    std::optional<Activation> activation;  // applied to out (the feed-forward's first layer)
+    // out += residual rows (the residual connections): row r of out adds row residual_rows[r]
+    // (or row r when residual_rows is empty) of `residual`, which has out's row length.
+    const float* residual = nullptr;
+    std::span<const int> residual_rows;
+
+    static LinearEpilogue activate(Activation a) {
+        LinearEpilogue e;
+        e.activation = a;
+        return e;
+    }
+    static LinearEpilogue add(const float* residual, std::span<const int> rows = {}) {
+        LinearEpilogue e;
+        e.residual = residual;
+        e.residual_rows = rows;
+        return e;
+    }
+};
+
+// Floats of scratch that linear_packed needs for `rows` input rows of `cols` values.
+inline size_t linear_scratch_size(int rows, int cols) {
+    return size_t(rows) * ((cols + kInputChunk - 1) / kInputChunk * kInputChunk);
+}
+
+// For every column group g of `weight`: outputs[g] (rows x group_rows, row-major) = in * W_g^T + b_g,
+// then the epilogue. Uses the OpenMP threads when the product is large enough to pay for them.
+void linear_packed(ConstMatrixMap in, const PackedMatrix& weight, std::span<float* const> outputs,
+                   const LinearEpilogue& epilogue, float* scratch);
 
 }  // namespace pb

@@ -24,9 +24,16 @@ std::filesystem::path require_weights(const std::filesystem::path& folder) {
     throw Error(weights.string() + ": missing (a model folder needs model.safetensors)");
 }
 
+// Once packed, the encoder's matrices are not read from the mapped file again by inference, so
+// their pages are dropped as soon as each is packed: the packed copy replaces them in memory
+// instead of doubling it.
+void release_pages(const SafetensorsFile& file, const MatrixView& m) {
+    file.release_pages(m.data, size_t(m.rows) * m.cols * sizeof(float));
+}
+
 }  // namespace
 
-BertModel load_bert_model(const std::filesystem::path& folder) {
+BertModel load_bert_model(const std::filesystem::path& folder, WeightPrecision precision) {
     require_folder(folder);
     auto config_path = folder / "config.json";
     if (!std::filesystem::exists(config_path)) throw Error(config_path.string() + ": missing");
@@ -34,13 +41,15 @@ BertModel load_bert_model(const std::filesystem::path& folder) {
     model.config = load_model_config(config_path);
     auto file = std::make_shared<const SafetensorsFile>(require_weights(folder));
     model.weights = bind_bert_weights(std::move(file), model.config);
+    const SafetensorsFile& mapped = *model.weights.file;
+    model.packed = pack_bert_weights(model.weights, precision, [&](const MatrixView& m) { release_pages(mapped, m); });
     return model;
 }
 
-ModelFolder load_model_folder(const std::filesystem::path& folder) {
+ModelFolder load_model_folder(const std::filesystem::path& folder, WeightPrecision precision) {
     ModelFolder out;
     out.path = folder;
-    out.model = load_bert_model(folder);
+    out.model = load_bert_model(folder, precision);
     out.weight_bytes = out.model.weights.file->file_size();
 
     auto tokenizer = load_tokenizer(folder);

@@ -25,8 +25,9 @@ struct ModelFolder {
 };
 
 // Every problem is reported as pb::Error naming the file at fault.
-// Config and weights only (no tokenizer needed): for token ids that come from elsewhere.
-BertModel load_bert_model(const std::filesystem::path& folder);
-ModelFolder load_model_folder(const std::filesystem::path& folder);
+// Config and weights only (no tokenizer needed): for token ids that come from elsewhere. The
+// encoder's matrices are packed in `precision` (BF16: reduced precision, never the default).
+BertModel load_bert_model(const std::filesystem::path& folder, WeightPrecision precision = WeightPrecision::F32);
+ModelFolder load_model_folder(const std::filesystem::path& folder, WeightPrecision precision = WeightPrecision::F32);
 
 }  // namespace pb

@@ -169,6 +169,16 @@ void SafetensorsFile::parse(const SafetensorsLimits& limits) {
 
 SafetensorsFile::~SafetensorsFile() { release(); }
 
+void SafetensorsFile::release_pages(const void* data, size_t bytes) const {
+    const auto begin = reinterpret_cast<uintptr_t>(data), end = begin + bytes;
+    const auto mapped = reinterpret_cast<uintptr_t>(mapped_);
+    if (!mapped_ || begin < mapped || end > mapped + size_) return;
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+    // The mapping is private and read-only, so its pages always equal the file's.
+    if (first < last) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 void SafetensorsFile::release() noexcept {
     if (mapped_) ::munmap(const_cast<std::byte*>(mapped_), size_);
     mapped_ = nullptr;

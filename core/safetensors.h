@@ -48,6 +48,9 @@ public:
     const std::vector<TensorView>& tensors() const { return tensors_; }
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
     const TensorView* find(std::string_view name) const;
+    // Drops the mapped pages wholly inside [data, data + bytes) from this process's memory (they
+    // are read from the file again if touched): for tensors that were copied into another layout.
+    void release_pages(const void* data, size_t bytes) const;
 
 private:
     void parse(const SafetensorsLimits& limits);

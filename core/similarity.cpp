@@ -1,5 +1,9 @@
 #include "core/similarity.h"
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 namespace pb {
 namespace {
 
@@ -13,9 +17,19 @@ RowMatrix unit_rows(const Eigen::Ref<const RowMatrix>& rows) {
 double mean_pairwise_cosine(const Eigen::Ref<const RowMatrix>& rows) {
     const Eigen::Index n = rows.rows();
     if (n < 2) return 1.0;
-    Eigen::MatrixXd unit = unit_rows(rows).cast<double>();
-    double all_pairs = unit.colwise().sum().squaredNorm();
-    double self_pairs = unit.rowwise().squaredNorm().sum();
+    // One pass over the rows, no n x H temporaries: it runs after every layer of every forward.
+    const Eigen::Index h = rows.cols();
+    std::vector<double> column_sums(h, 0.0);
+    double self_pairs = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const float squared = rows.row(i).squaredNorm();
+        const float inverse = 1.0f / std::max(std::sqrt(squared), 1e-12f);
+        const float* row = rows.row(i).data();
+        for (Eigen::Index k = 0; k < h; ++k) column_sums[k] += double(row[k] * inverse);
+        self_pairs += double(squared) * inverse * inverse;
+    }
+    double all_pairs = 0;
+    for (double sum : column_sums) all_pairs += sum * sum;
     return (all_pairs - self_pairs) / double(n * (n - 1));
 }
 
