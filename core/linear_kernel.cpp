@@ -22,8 +22,12 @@ namespace {
 // of float additions over long rows (the feed-forward's 3072 inputs).
 constexpr int kPassDepth = 768, kMinPassDepth = 128;
 constexpr size_t kPassInputBytes = 1 << 20;
-// Below this many multiply-adds a product is over before a second thread would have started.
-constexpr double kParallelMultiplyAdds = 1 << 18;
+// A second thread pays when a product has this many multiply-adds, or reads this many bytes of
+// weights (then it is bound by memory bandwidth, which one core cannot use up). Smaller products
+// (a small model's, on short inputs) finish in tens of microseconds, and waking and waiting for
+// the second thread costs more than that as soon as another process shares the cores.
+constexpr double kParallelMultiplyAdds = 1 << 23;
+constexpr size_t kParallelWeightBytes = 2u << 20;
 
 constexpr int kChunk = kInputChunk;  // one cache line of floats
 
@@ -221,7 +225,8 @@ void run_packed(ConstMatrixMap in, const PackedMatrix& w, std::span<float* const
     const Blocking b(static_cast<int>(in.rows()), static_cast<int>(in.cols()));
     const int panels = w.panel_count();
     const double work = double(b.rows) * b.cols * panels * kPanelWidth;
-#pragma omp parallel if (work >= kParallelMultiplyAdds)
+    const size_t weight_bytes = size_t(panels) * w.panel_elements() * (P == WeightPrecision::F32 ? 4 : 2);
+#pragma omp parallel if (work >= kParallelMultiplyAdds || weight_bytes >= kParallelWeightBytes)
     {
 #pragma omp for schedule(static)
         for (int t = 0; t < b.tiles; ++t) rearrange_tile(in, b, t, scratch);

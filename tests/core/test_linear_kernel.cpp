@@ -153,7 +153,7 @@ private slots:
     }
 
     void sameBitsOnOneOrTwoThreads() {
-        const Problem p(50, 96, 800, 1, 9);
+        const Problem p(50, 384, 800, 1, 9);  // large enough for linear_packed to use both threads
         PackedBertWeights storage;
         const auto views = p.views();
         const PackedMatrix packed = pack_matrices(views, WeightPrecision::F32, storage);
