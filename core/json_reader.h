@@ -39,4 +39,15 @@ private:
 // as a huge sentinel (1e30); the model's own max_position_embeddings limits inputs anyway.
 std::optional<int> sane_model_max_length(const nlohmann::json& config);
 
+// tokenizer_config.json's special tokens into any options type with unk/cls/sep/pad/mask_token
+// members (WordPiece's and SentencePiece's), keeping each default the file does not override.
+template <class Options>
+void read_special_tokens(const JsonReader& r, const nlohmann::json& config, Options& o) {
+    o.unk_token = r.string(config, "unk_token", "unk_token", o.unk_token);
+    o.cls_token = r.string(config, "cls_token", "cls_token", o.cls_token);
+    o.sep_token = r.string(config, "sep_token", "sep_token", o.sep_token);
+    o.pad_token = r.string(config, "pad_token", "pad_token", o.pad_token);
+    o.mask_token = r.string(config, "mask_token", "mask_token", o.mask_token);
+}
+
 }  // namespace pb

@@ -69,11 +69,7 @@ SentencepieceOptions read_tokenizer_config(const std::filesystem::path& path) {
     o.text.remove_space = r.boolean(config, "remove_space", "remove_space", true);
     o.text.keep_accents = r.boolean(config, "keep_accents", "keep_accents", false);
     if (auto n = sane_model_max_length(config)) o.model_max_length = *n;
-    o.unk_token = r.string(config, "unk_token", "unk_token", o.unk_token);
-    o.cls_token = r.string(config, "cls_token", "cls_token", o.cls_token);
-    o.sep_token = r.string(config, "sep_token", "sep_token", o.sep_token);
-    o.pad_token = r.string(config, "pad_token", "pad_token", o.pad_token);
-    o.mask_token = r.string(config, "mask_token", "mask_token", o.mask_token);
+    read_special_tokens(r, config, o);
     return o;
 }
 

@@ -476,11 +476,7 @@ TokenizerOptions read_tokenizer_config(const std::filesystem::path& path) {
     o.strip_accents = r.optional_boolean(config, "strip_accents", "strip_accents");
     o.tokenize_chinese_chars = r.boolean(config, "tokenize_chinese_chars", "tokenize_chinese_chars", true);
     if (auto n = sane_model_max_length(config)) o.model_max_length = *n;
-    o.unk_token = r.string(config, "unk_token", "unk_token", o.unk_token);
-    o.cls_token = r.string(config, "cls_token", "cls_token", o.cls_token);
-    o.sep_token = r.string(config, "sep_token", "sep_token", o.sep_token);
-    o.pad_token = r.string(config, "pad_token", "pad_token", o.pad_token);
-    o.mask_token = r.string(config, "mask_token", "mask_token", o.mask_token);
+    read_special_tokens(r, config, o);
     return o;
 }
 

@@ -5,7 +5,6 @@
 #include "core/train/masked_lm_data.h"
 #include "core/wordpiece_tokenizer.h"
 
-#include <sstream>
 
 namespace pb::train {
 namespace {
@@ -13,12 +12,6 @@ namespace {
 std::vector<TrainExample> first(std::vector<TrainExample> examples, size_t limit) {
     if (limit && examples.size() > limit) examples.resize(limit);
     return examples;
-}
-
-std::string count_text(size_t n) {
-    std::ostringstream s;
-    s << n;
-    return s.str();
 }
 
 }  // namespace
@@ -45,7 +38,7 @@ nlohmann::json run_pretrain(const PretrainOptions& o, const Progress& progress, 
     for (const auto& file : o.corpus) {
         auto part = tokenize_corpus_file(file, tokenizer);
         for (const auto& t : part) tokens += t.size();
-        if (log) log(file.string() + ": " + count_text(part.size()) + " paragraphs/sentences");
+        if (log) log(file.string() + ": " + std::to_string(part.size()) + " paragraphs/sentences");
         texts.insert(texts.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
     }
     // Each pass over the corpus is one copy with its own masks (BERT's dupe factor), so that one
@@ -62,9 +55,9 @@ nlohmann::json run_pretrain(const PretrainOptions& o, const Progress& progress, 
                                                 {length, o.mask_probability, 12345, 1}),
                         o.max_heldout_sequences);
     if (log)
-        log("corpus: " + count_text(tokens) + " word pieces -> " + count_text(train.size() / size_t(o.epochs)) +
+        log("corpus: " + std::to_string(tokens) + " word pieces -> " + std::to_string(train.size() / size_t(o.epochs)) +
             " sequences of up to " + std::to_string(length) + " tokens x " + std::to_string(o.epochs) + " pass(es); " +
-            count_text(heldout.size()) + " held-out sequences");
+            std::to_string(heldout.size()) + " held-out sequences");
 
     TrainSettings s;
     s.masked_lm = true;
