@@ -10,6 +10,7 @@
 #include "core/model_config.h"
 #include "core/safetensors.h"
 #include "core/wordpiece_tokenizer.h"
+#include "tests/shared/tiny_bert_config.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -35,21 +36,6 @@ namespace {
 const fs::path kHostile = fs::path(POWERBERT_FIXTURES) / "hostile";
 const fs::path kTokenizerFolder = fs::path(POWERBERT_FIXTURES) / "tokenizer" / "bert-base-uncased";
 
-// The shape the safetensors fixtures are bound against (make_hostile.py writes files of this shape).
-ModelConfig tiny_config() {
-    ModelConfig c;
-    c.vocab_size = 8;
-    c.hidden_size = 4;
-    c.num_layers = 1;
-    c.num_heads = 2;
-    c.intermediate_size = 8;
-    c.max_position = 8;
-    c.type_vocab_size = 2;
-    c.num_labels = 2;
-    c.id2label = {"no", "yes"};
-    return c;
-}
-
 constexpr int kRetentionLayers = 4;
 
 struct Case {
@@ -60,7 +46,7 @@ struct Case {
 
 // clang-format off
 constexpr Case kCases[] = {
-    // safetensors: opened with pb::SafetensorsFile, then bound to tiny_config() by pb::bind_bert_weights.
+    // safetensors: opened with pb::SafetensorsFile, then bound to pb_test::tiny_bert_config() by pb::bind_bert_weights.
     {"safetensors/empty.safetensors", "safetensors", "file is 0 bytes, too short for a safetensors header"},
     {"safetensors/short.safetensors", "safetensors", "file is 3 bytes, too short"},
     {"safetensors/truncated_data.safetensors", "safetensors", "lie outside the data section"},
@@ -219,7 +205,7 @@ void write_text(const fs::path& file, std::string_view text) {
 void load(const std::string& kind, const fs::path& file) {
     if (kind == "safetensors") {
         auto weights = std::make_shared<const SafetensorsFile>(file);
-        (void)bind_bert_weights(weights, tiny_config());
+        (void)bind_bert_weights(weights, pb_test::tiny_bert_config());
     } else if (kind == "config") {
         (void)load_model_config(file);
     } else if (kind == "vocab") {

@@ -5,24 +5,11 @@
 #include "core/bert_weights.h"
 #include "core/model_config.h"
 #include "core/safetensors.h"
+#include "tests/shared/tiny_bert_config.h"
 
 #include <memory>
 
 namespace {
-
-pb::ModelConfig tiny_config() {  // the shape of tests/fuzz/corpus/safetensors/tiny_bert_*.safetensors
-    pb::ModelConfig c;
-    c.vocab_size = 8;
-    c.hidden_size = 4;
-    c.num_layers = 1;
-    c.num_heads = 2;
-    c.intermediate_size = 8;
-    c.max_position = 8;
-    c.type_vocab_size = 2;
-    c.num_labels = 2;
-    c.id2label = {"no", "yes"};
-    return c;
-}
 
 // Reads every value a view promises, so a view larger than its tensor shows up under ASan
 // (widened copies) or as a fault past the mapping.
@@ -40,7 +27,7 @@ float touch(const pb::LayerNormWeights& n) { return touch(n.gamma) + touch(n.bet
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    static const pb::ModelConfig config = tiny_config();
+    static const pb::ModelConfig config = pb_test::tiny_bert_config();
     const auto path = pb_fuzz::write_scratch("model.safetensors", data, size);
     std::shared_ptr<const pb::SafetensorsFile> file;
     if (!pb_fuzz::expect_pb_error([&] { file = std::make_shared<const pb::SafetensorsFile>(path); })) return 0;

@@ -1,0 +1,24 @@
+#pragma once
+// The smallest BERT shape: the hostile-input fixtures (tests/fixtures/hostile/make_hostile.py) and
+// the safetensors fuzz seeds (tests/fuzz/corpus/safetensors/tiny_bert_*) are written for it, so the
+// hostile-input test and the fuzz target bind the same files against the same shape.
+
+#include "core/model_config.h"
+
+namespace pb_test {
+
+inline pb::ModelConfig tiny_bert_config() {
+    pb::ModelConfig c;
+    c.vocab_size = 8;
+    c.hidden_size = 4;
+    c.num_layers = 1;
+    c.num_heads = 2;
+    c.intermediate_size = 8;
+    c.max_position = 8;
+    c.type_vocab_size = 2;
+    c.num_labels = 2;
+    c.id2label = {"no", "yes"};
+    return c;
+}
+
+}  // namespace pb_test
