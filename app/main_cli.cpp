@@ -1,4 +1,5 @@
 // powerbert: the scriptable command line over the same core as the GUI.
+#include "app/openmp_spin.h"
 #include "core/analysis.h"
 #include "core/analysis_report.h"
 #include "core/atomic_file.h"
@@ -573,6 +574,7 @@ void use_default_model(std::string& model) {
 }
 
 int main(int argc, char** argv) {
+    restart_with_short_openmp_spin(argv);
     CLI::App app{"powerbert: inspect and benchmark PoWER-BERT (progressive word-vector elimination) on BERT models"};
     app.require_subcommand(1);
 

@@ -1,6 +1,7 @@
 // powerbert-studio: the Qt GUI. Argument parsing and wiring only; everything else lives in ui/.
 //   powerbert-studio [MODEL_DIR] [--model DIR] [--session FILE] [--screenshot DIR] [--dataset FILE]
 //                    [--dataset-screenshot DIR]
+#include "app/openmp_spin.h"
 #include "core/analysis.h"
 #include "ui/about_text.h"
 #include "ui/analysis_controller.h"
@@ -95,6 +96,7 @@ void runDatasetScreenshots(pb::ui::MainWindow& window, const QString& folder) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    restart_with_short_openmp_spin(argv);
     if (hasArgument(argc, argv, "-h", "--help")) {
         std::cout << kUsage;
         return 0;

@@ -13,9 +13,6 @@ if [ ! -f "$model/model.safetensors" ]; then
     "$root/build/app/powerbert" make-demo-model --out "$model" --vocab "$root/resources/vocab/bert-base-uncased.txt"
   fi
 fi
-# A desktop shares its cores with other programs: libgomp's long spin at each barrier then holds the
-# core the partner thread needs (README, "libgomp's spinning"); a short spin keeps latencies steady.
-export GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-1000}"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec "$root/build/app/powerbert-studio" "$model"
 fi
