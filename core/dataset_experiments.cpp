@@ -30,12 +30,46 @@ int reserve_rows(const ModelConfig& config, GlueTask task) {
     return std::min(reference_padded_length(task), config.max_position);
 }
 
+// One example of an experiment is several model runs (MI vs rank: 1 + L*K; ablation: 3 + seeds;
+// trade-off: one per point; diffusion: 2), long enough to delay a cancellation far past the 200 ms a user waits
+// for. So the calling thread (OpenMP thread 0, the only one that may report) also asks between
+// runs, and the other threads follow its answer.
+class CancelBetweenRuns {
+public:
+    CancelBetweenRuns(const Progress& progress, size_t count, std::string_view experiment)
+        : progress_(progress), count_(count), experiment_(experiment) {}
+    CancelBetweenRuns(const CancelBetweenRuns&) = delete;
+    CancelBetweenRuns& operator=(const CancelBetweenRuns&) = delete;
+
+    // The progress to give parallel_over_examples: it remembers the answer for the other threads.
+    const Progress& tracked() const { return tracked_; }
+
+    void check() const {
+        if (omp_get_thread_num() == 0) report(tracked_, reported_.load(), count_, experiment_);
+        else if (stopping_.load()) throw Cancelled();
+    }
+
+private:
+    const Progress& progress_;
+    const size_t count_;
+    const std::string_view experiment_;
+    mutable std::atomic<size_t> reported_{0};
+    mutable std::atomic<bool> stopping_{false};
+    const Progress tracked_ = [this](size_t done, size_t total, std::string_view message) {
+        reported_.store(done);
+        const bool go_on = !progress_ || progress_(done, total, message);
+        if (!go_on) stopping_.store(true);
+        return go_on;
+    };
+};
+
 // Runs every plan on one input, starting at a different plan for each example so that none of
 // them always runs first (on cold caches) or always right after the same one.
 std::vector<Trace> run_plans(const BertModel& model, const Encoding& e, const std::vector<RetentionPlan>& plans,
-                             size_t example, Workspace& ws) {
+                             size_t example, Workspace& ws, const CancelBetweenRuns& cancel) {
     std::vector<Trace> traces(plans.size());
     for (size_t r = 0; r < plans.size(); ++r) {
+        if (r > 0) cancel.check();
         const size_t p = (example + r) % plans.size();
         traces[p] = run_model(model, e.ids, e.type_ids, plans[p], {}, ws);
     }
@@ -85,13 +119,15 @@ DiffusionResult diffusion_experiment(const ModelFolder& folder, const GlueDatase
     const size_t count = example_count(dataset, options, "diffusion");
 
     std::vector<std::vector<double>> full(count), power(count), vectors(count);
+    const CancelBetweenRuns cancel(progress, count, "diffusion");
     parallel_over_examples(
-        count, model.config, reserve_rows(model.config, dataset.task), progress, "diffusion",
+        count, model.config, reserve_rows(model.config, dataset.task), cancel.tracked(), "diffusion",
         [&](size_t i, Workspace& ws) {
             const Encoding e = encode_example(folder, dataset.examples[i]);
             const int n = static_cast<int>(e.ids.size());
             const auto traces =
-                run_plans(model, e, {RetentionPlan{}, plan_for_length(plan, options.keep_fraction, n, layers)}, i, ws);
+                run_plans(model, e, {RetentionPlan{}, plan_for_length(plan, options.keep_fraction, n, layers)}, i, ws,
+                          cancel);
             for (int side = 0; side < 2; ++side) {
                 const Trace& t = traces[side];
                 auto& out = side == 0 ? full[i] : power[i];
@@ -154,26 +190,12 @@ MiRankResult mi_rank_experiment(const ModelFolder& folder, const GlueDataset& da
     const int L = config.num_layers, K = max_rank;
     const size_t cells = size_t(L) * K;
 
-    // One example is 1 + L*K runs, long enough to delay a cancellation by far more than the 200 ms a
-    // user waits for, so the calling thread also asks between runs and the other threads follow.
-    std::atomic<size_t> reported{0};
-    std::atomic<bool> stopping{false};
-    const Progress tracked = [&](size_t done, size_t total, std::string_view message) {
-        reported.store(done);
-        const bool go_on = !progress || progress(done, total, message);
-        if (!go_on) stopping.store(true);
-        return go_on;
-    };
-    auto between_runs = [&] {
-        if (omp_get_thread_num() == 0) report(tracked, reported.load(), count, "mi-rank");
-        else if (stopping.load()) throw Cancelled();
-    };
-
+    const CancelBetweenRuns cancel(progress, count, "mi-rank");
     std::vector<int> original(count);
     std::vector<std::vector<int>> modified(count);
     std::vector<std::vector<char>> short_input(count);
     parallel_over_examples(
-        count, config, reserve_rows(config, dataset.task), tracked, "mi-rank",
+        count, config, reserve_rows(config, dataset.task), cancel.tracked(), "mi-rank",
         [&](size_t i, Workspace& ws) {
             const Encoding e = encode_example(folder, dataset.examples[i]);
             const int n = static_cast<int>(e.ids.size());
@@ -189,7 +211,7 @@ MiRankResult mi_rank_experiment(const ModelFolder& folder, const GlueDataset& da
                         short_input[i][cell] = 1;  // drop_single_rank removes nothing: the full model's output
                         continue;
                     }
-                    between_runs();
+                    cancel.check();
                     RetentionPlan plan;
                     plan.single = SingleElimination{j, k};
                     modified[i][cell] = run_model(model, e.ids, e.type_ids, plan, {}, ws).predicted_label;
@@ -262,8 +284,9 @@ AblationResult ablation_experiment(const ModelFolder& folder, const GlueDataset&
     const size_t variants = 3 + static_cast<size_t>(seeds);  // full, attn, head, rand 1..S
 
     std::vector<std::vector<ExampleRun>> runs(variants, std::vector<ExampleRun>(count));
+    const CancelBetweenRuns cancel(progress, count, "ablation");
     parallel_over_examples(
-        count, config, reserve_rows(config, dataset.task), progress, "ablation",
+        count, config, reserve_rows(config, dataset.task), cancel.tracked(), "ablation",
         [&](size_t i, Workspace& ws) {
             const Encoding e = encode_example(folder, dataset.examples[i]);
             RetentionPlan base = plan_for_length(plan, options.keep_fraction, static_cast<int>(e.ids.size()), layers);
@@ -276,7 +299,7 @@ AblationResult ablation_experiment(const ModelFolder& folder, const GlueDataset&
                 plans[3 + s].strategy = Strategy::Random;
                 plans[3 + s].seed = static_cast<uint64_t>(s + 1);
             }
-            const auto traces = run_plans(model, e, plans, i, ws);
+            const auto traces = run_plans(model, e, plans, i, ws, cancel);
             for (size_t v = 0; v < variants; ++v) runs[v][i] = example_run(traces[v]);
         },
         options.threads);
@@ -389,8 +412,9 @@ TradeoffResult tradeoff_experiment(const ModelFolder& folder, const GlueDataset&
     const size_t variants = points.size();
 
     std::vector<std::vector<ExampleRun>> runs(variants, std::vector<ExampleRun>(count));
+    const CancelBetweenRuns cancel(progress, count, "tradeoff");
     parallel_over_examples(
-        count, config, reserve_rows(config, dataset.task), progress, "tradeoff",
+        count, config, reserve_rows(config, dataset.task), cancel.tracked(), "tradeoff",
         [&](size_t i, Workspace& ws) {
             const Encoding e = encode_example(folder, dataset.examples[i]);
             const int n = static_cast<int>(e.ids.size());
@@ -400,7 +424,7 @@ TradeoffResult tradeoff_experiment(const ModelFolder& folder, const GlueDataset&
                 plans[v].seed = plan.seed;
                 plans[v].keep = points[v].fraction ? geometric_retention(n, *points[v].fraction, layers) : points[v].keep;
             }
-            const auto traces = run_plans(model, e, plans, i, ws);
+            const auto traces = run_plans(model, e, plans, i, ws, cancel);
             for (size_t v = 0; v < variants; ++v) runs[v][i] = example_run(traces[v]);
         },
         options.threads);

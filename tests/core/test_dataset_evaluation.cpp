@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <thread>
@@ -312,28 +313,45 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Cancelled, mi_rank_experiment(folder_, data_, 3, o, stop_early));
     }
 
-    void miRankAsksBetweenTheRunsOfAnExample() {
-        // One example is 1 + L*K model runs: a cancellation must not wait for all of them.
-        const auto caller = std::this_thread::get_id();
-        size_t calls = 0;
-        bool other_thread = false;
-        Progress count_calls = [&](size_t, size_t, std::string_view) {
-            other_thread |= std::this_thread::get_id() != caller;
-            ++calls;
-            return true;
+    void experimentsAskBetweenTheRunsOfAnExample() {
+        // One example is several model runs (MI vs rank 1 + L*K, ablation 3 + seeds, trade-off one per
+        // point): a cancellation must not wait for all of them.
+        const int ranks = 2, layers = folder_.model.config.num_layers;
+        RetentionPlan plan;
+        plan.keep = {5, 3, 2};
+        TradeoffOptions points;
+        points.factors = {0.5, 0.7, 1.0};  // 4 runs with the full model
+        struct Experiment {
+            const char* name;
+            size_t runs;
+            std::function<void(const Progress&)> run;
         };
         EvaluationOptions o;
         o.max_examples = 1;
         o.threads = 1;  // the calling thread runs the example (with two, either thread may take it)
-        const int ranks = 2, layers = folder_.model.config.num_layers;
-        mi_rank_experiment(folder_, data_, ranks, o, count_calls);
-        QVERIFY2(calls >= size_t(layers * ranks), qPrintable(QString::number(calls)));
-        QVERIFY(!other_thread);
-        // Stopping at the third question ends the run inside that example.
-        size_t asked = 0;
-        Progress stop_inside = [&](size_t, size_t, std::string_view) { return ++asked < 3; };
-        QVERIFY_THROWS_EXCEPTION(Cancelled, mi_rank_experiment(folder_, data_, ranks, o, stop_inside));
-        QCOMPARE(asked, size_t(3));
+        const std::vector<Experiment> experiments = {
+            {"mi-rank", size_t(1 + layers * ranks), [&](const Progress& p) { mi_rank_experiment(folder_, data_, ranks, o, p); }},
+            {"ablation", 3 + 2, [&](const Progress& p) { ablation_experiment(folder_, data_, plan, 2, o, p); }},
+            {"tradeoff", 4, [&](const Progress& p) { tradeoff_experiment(folder_, data_, plan, points, o, p); }},
+        };
+        const auto caller = std::this_thread::get_id();
+        for (const auto& experiment : experiments) {
+            size_t calls = 0;
+            bool other_thread = false;
+            Progress count_calls = [&](size_t, size_t, std::string_view) {
+                other_thread |= std::this_thread::get_id() != caller;
+                ++calls;
+                return true;
+            };
+            experiment.run(count_calls);
+            QVERIFY2(calls >= experiment.runs - 1, qPrintable(QString("%1: %2 calls").arg(experiment.name).arg(calls)));
+            QVERIFY(!other_thread);
+            // Stopping at the third question ends the run inside that example.
+            size_t asked = 0;
+            Progress stop_inside = [&](size_t, size_t, std::string_view) { return ++asked < 3; };
+            QVERIFY_THROWS_EXCEPTION(Cancelled, experiment.run(stop_inside));
+            QVERIFY2(asked == 3, experiment.name);
+        }
     }
 
     void modelMustFitTheData() {
