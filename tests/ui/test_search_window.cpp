@@ -368,8 +368,8 @@ private slots:
         f->trainLimitSpin()->setValue(2000);
         f->epochsSpin()->setValue(2);
         f->batchSpin()->setValue(32);
-        // The default model's own search (its README) ran 1 epoch of 67k examples with lr_soft 3e-3 and
-        // lambda 1e-3; a 2,000-example try needs a larger step for r to travel as far.
+        // The default model's own search (its README) ran 1 epoch of 24k examples with lr_soft 3e-3 and
+        // lambda 2e-3; a 2,000-example try needs a larger step for r to travel as far.
         f->lambdaEdit()->setText(QStringLiteral("0.001"));
         f->lrSoftEdit()->setText(QStringLiteral("0.025"));
         f->retrainCheck()->setChecked(true);
