@@ -31,9 +31,9 @@ int reserve_rows(const ModelConfig& config, GlueTask task) {
 }
 
 // One example of an experiment is several model runs (MI vs rank: 1 + L*K; ablation: 3 + seeds;
-// trade-off: one per point; diffusion: 2), long enough to delay a cancellation far past the 200 ms a user waits
-// for. So the calling thread (OpenMP thread 0, the only one that may report) also asks between
-// runs, and the other threads follow its answer.
+// trade-off: one per point; diffusion: 2), long enough to delay a cancellation far past the 200 ms
+// a user waits for. So the calling thread (OpenMP thread 0, the only one that may report) also
+// asks between runs, and the other threads follow its answer.
 class CancelBetweenRuns {
 public:
     CancelBetweenRuns(const Progress& progress, size_t count, std::string_view experiment)
