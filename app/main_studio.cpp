@@ -35,8 +35,9 @@ const char* kUsage =
     "  MODEL_DIR, --model DIR  a Hugging Face BERT folder (config.json, model.safetensors, vocab.txt);\n"
     "                          default: resources/default-model when it exists, else a start page\n"
     "  --session FILE          open a saved session (its model, input, retention, tab, highlight)\n"
-    "  --screenshot DIR        analyse the first example sentence (keep fraction 0.7), write one PNG per\n"
-    "                          view and window.png into DIR, then exit (use under xvfb-run)\n"
+    "  --screenshot DIR        analyse the first example sentence (the model's retention.json, else keep\n"
+    "                          fraction 0.7), write one PNG per view and window.png into DIR, then exit\n"
+    "                          (use under xvfb-run)\n"
     "  --dataset FILE          open the Dataset panel on this GLUE .tsv file\n"
     "  --dataset-screenshot DIR  with --dataset: run every dataset analysis (the model's retention.json\n"
     "                          when it has one, else keep fraction 0.7), write the panel's PNGs into DIR, exit\n"
@@ -68,7 +69,6 @@ void runDatasetScreenshots(pb::ui::MainWindow& window, const QString& folder) {
     QObject::connect(&window, &pb::ui::MainWindow::viewsUpdated, panel, [&window, panel, started](auto analysis) {
         if (!analysis || *started) return;
         *started = true;
-        window.retentionEditor()->applyModelRetention();  // a no-op without a retention.json: keep fraction 0.7
         if (!panel->runAll()) {
             std::cerr << "powerbert-studio: --dataset-screenshot: " << panel->statusText().toStdString() << '\n';
             QApplication::exit(2);

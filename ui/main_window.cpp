@@ -465,6 +465,9 @@ void MainWindow::onModelLoaded() {
     if (model) {
         retentionEditor_->setSentenceLength(controller_->tokenCount());
         retentionEditor_->setModelConfig(model->model.config, model->retention);
+        // A folder's own retention.json is the configuration it was re-trained for: start there (a
+        // session being opened sets its own).
+        if (model->retention && !pendingSession_) retentionEditor_->applyModelRetention();
         controller_->setPlan(retentionEditor_->plan());
         addRecentModel(controller_->modelPath());
         statusBar()->showMessage(QStringLiteral("Loaded %1").arg(controller_->modelPath()), 4000);

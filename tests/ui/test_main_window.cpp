@@ -25,6 +25,7 @@
 #include <QtTest>
 
 #include <filesystem>
+#include <fstream>
 
 namespace fs = std::filesystem;
 using pb::ui::AnalysisController;
@@ -92,6 +93,26 @@ private slots:
         // The first example sentence is analysed at once.
         QVERIFY(!w.sentencePanel()->text().isEmpty());
         QVERIFY(!w.isSessionModified());
+    }
+
+    void aFoldersRetentionJsonIsTheStartingConfiguration() {
+        // Without one, the editor starts on keep fraction 0.7 ...
+        auto plain = openWindow();
+        QVERIFY(plain);
+        QCOMPARE(plain->retentionEditor()->preset(), pb::ui::RetentionEditor::Preset::KeepFraction);
+        // ... with one, on the configuration the folder was re-trained for.
+        const QString searched = tmp_.filePath(QStringLiteral("searched"));
+        pb::write_seeded_bert_folder(searched.toStdString(), smallConfig(), 5, pb::DType::F32, kVocab);
+        std::ofstream(fs::path(searched.toStdString()) / "retention.json")
+            << R"({"retention": [5, 3, 2, 1], "strategy": "rand", "seed": 7})";
+        plain->openModelFolder(searched);
+        QTRY_VERIFY_WITH_TIMEOUT(plain->modelSummary()->summaryText().contains(QStringLiteral("5,3,2,1")), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(plain->retentionEditor()->preset(), pb::ui::RetentionEditor::Preset::ModelRetention,
+                                  10000);
+        const pb::RetentionPlan plan = plain->retentionEditor()->plan();
+        QCOMPARE(plan.keep, (std::vector<int>{5, 3, 2, 1}));
+        QCOMPARE(plan.strategy, pb::Strategy::Random);
+        QCOMPARE(plan.seed, uint64_t(7));
     }
 
     void typingASentenceUpdatesTheViews() {
