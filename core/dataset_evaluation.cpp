@@ -86,7 +86,8 @@ void check_model_fits_dataset(const ModelConfig& config, const BertWeights& weig
 }
 
 void parallel_over_examples(size_t count, const ModelConfig& config, int reserve_rows, const Progress& progress,
-                            std::string_view message, const std::function<void(size_t, Workspace&)>& work,
+                            std::string_view message,
+                            const std::function<void(size_t, Workspace&, const CheckCancelled&)>& work,
                             int threads) {
     report(progress, 0, count, message);
     if (count == 0) return;
@@ -97,6 +98,10 @@ void parallel_over_examples(size_t count, const ModelConfig& config, int reserve
 #pragma omp critical(pb_parallel_over_examples)
         if (!failure) failure = e;
         stop.store(true);
+    };
+    const CheckCancelled check = [&] {
+        if (omp_get_thread_num() == 0) report(progress, done.load(), count, message);
+        else if (stop.load(std::memory_order_relaxed)) throw Cancelled();
     };
     const int team = std::max(1, threads > 0 ? threads : omp_get_max_threads());
     const long n = static_cast<long>(count);
@@ -113,7 +118,7 @@ void parallel_over_examples(size_t count, const ModelConfig& config, int reserve
         for (long i = 0; i < n; ++i) {
             if (stop.load(std::memory_order_relaxed)) continue;
             try {
-                work(static_cast<size_t>(i), workspace);
+                work(static_cast<size_t>(i), workspace, check);
                 const size_t finished = done.fetch_add(1) + 1;
                 if (omp_get_thread_num() == 0) report(progress, finished, count, message);
             } catch (...) {
@@ -236,7 +241,7 @@ DatasetEvaluation evaluate_dataset(const ModelFolder& folder, const GlueDataset&
     const auto start = std::chrono::steady_clock::now();
     parallel_over_examples(
         count, config, padded, progress, "evaluating",
-        [&](size_t i, Workspace& ws) {
+        [&](size_t i, Workspace& ws, const CheckCancelled&) {
             const Encoding e = encode_example(folder, dataset.examples[i]);
             const int n = static_cast<int>(e.ids.size());
             const RetentionPlan p = plan_for_length(plan, options.keep_fraction, n, layers);

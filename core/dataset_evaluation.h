@@ -55,14 +55,20 @@ Encoding encode_example(const ModelFolder& folder, const GlueExample& example);
 // at least as many as its labels use).
 void check_model_fits_dataset(const ModelConfig& config, const BertWeights& weights, const GlueDataset& dataset);
 
-// Runs work(i, workspace) for every i in [0, count) on OpenMP threads, one Workspace per thread
-// (reserved for `reserve_rows` rows first, so first-touch costs do not land in a measurement).
-// progress(done, count, message) is called from the calling (master) thread only, after each of
-// its own examples, so cancellation is checked every few examples. When progress asks to stop
-// (pb::Cancelled) or work throws, the remaining iterations are skipped and the exception is
-// rethrown after the parallel region.
+// Given to each example's work: an example may be many model runs (MI vs rank: 1 + L*K), far longer
+// than the 200 ms a user waits after Cancel, so work calls it between runs. On the calling thread it
+// asks progress; on the others it throws pb::Cancelled once the run is stopping.
+using CheckCancelled = std::function<void()>;
+
+// Runs work(i, workspace, check) for every i in [0, count) on OpenMP threads, one Workspace per
+// thread (reserved for `reserve_rows` rows first, so first-touch costs do not land in a
+// measurement). progress(done, count, message) is called from the calling (master) thread only,
+// after each of its own examples and at each check, so cancellation is checked every few examples.
+// When progress asks to stop (pb::Cancelled) or work throws, the remaining iterations are skipped
+// and the exception is rethrown after the parallel region.
 void parallel_over_examples(size_t count, const ModelConfig& config, int reserve_rows, const Progress& progress,
-                            std::string_view message, const std::function<void(size_t, Workspace&)>& work,
+                            std::string_view message,
+                            const std::function<void(size_t, Workspace&, const CheckCancelled&)>& work,
                             int threads = 0);
 
 // The part of a Trace the dataset analyses keep.

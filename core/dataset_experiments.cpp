@@ -4,10 +4,7 @@
 #include "core/information.h"
 #include "core/model_folder.h"
 
-#include <omp.h>
-
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <sstream>
 
@@ -30,46 +27,13 @@ int reserve_rows(const ModelConfig& config, GlueTask task) {
     return std::min(reference_padded_length(task), config.max_position);
 }
 
-// One example of an experiment is several model runs (MI vs rank: 1 + L*K; ablation: 3 + seeds;
-// trade-off: one per point; diffusion: 2), long enough to delay a cancellation far past the 200 ms
-// a user waits for. So the calling thread (OpenMP thread 0, the only one that may report) also
-// asks between runs, and the other threads follow its answer.
-class CancelBetweenRuns {
-public:
-    CancelBetweenRuns(const Progress& progress, size_t count, std::string_view experiment)
-        : progress_(progress), count_(count), experiment_(experiment) {}
-    CancelBetweenRuns(const CancelBetweenRuns&) = delete;
-    CancelBetweenRuns& operator=(const CancelBetweenRuns&) = delete;
-
-    // The progress to give parallel_over_examples: it remembers the answer for the other threads.
-    const Progress& tracked() const { return tracked_; }
-
-    void check() const {
-        if (omp_get_thread_num() == 0) report(tracked_, reported_.load(), count_, experiment_);
-        else if (stopping_.load()) throw Cancelled();
-    }
-
-private:
-    const Progress& progress_;
-    const size_t count_;
-    const std::string_view experiment_;
-    mutable std::atomic<size_t> reported_{0};
-    mutable std::atomic<bool> stopping_{false};
-    const Progress tracked_ = [this](size_t done, size_t total, std::string_view message) {
-        reported_.store(done);
-        const bool go_on = !progress_ || progress_(done, total, message);
-        if (!go_on) stopping_.store(true);
-        return go_on;
-    };
-};
-
 // Runs every plan on one input, starting at a different plan for each example so that none of
 // them always runs first (on cold caches) or always right after the same one.
 std::vector<Trace> run_plans(const BertModel& model, const Encoding& e, const std::vector<RetentionPlan>& plans,
-                             size_t example, Workspace& ws, const CancelBetweenRuns& cancel) {
+                             size_t example, Workspace& ws, const CheckCancelled& check) {
     std::vector<Trace> traces(plans.size());
     for (size_t r = 0; r < plans.size(); ++r) {
-        if (r > 0) cancel.check();
+        if (r > 0) check();
         const size_t p = (example + r) % plans.size();
         traces[p] = run_model(model, e.ids, e.type_ids, plans[p], {}, ws);
     }
@@ -119,15 +83,14 @@ DiffusionResult diffusion_experiment(const ModelFolder& folder, const GlueDatase
     const size_t count = example_count(dataset, options, "diffusion");
 
     std::vector<std::vector<double>> full(count), power(count), vectors(count);
-    const CancelBetweenRuns cancel(progress, count, "diffusion");
     parallel_over_examples(
-        count, model.config, reserve_rows(model.config, dataset.task), cancel.tracked(), "diffusion",
-        [&](size_t i, Workspace& ws) {
+        count, model.config, reserve_rows(model.config, dataset.task), progress, "diffusion",
+        [&](size_t i, Workspace& ws, const CheckCancelled& check) {
             const Encoding e = encode_example(folder, dataset.examples[i]);
             const int n = static_cast<int>(e.ids.size());
             const auto traces =
                 run_plans(model, e, {RetentionPlan{}, plan_for_length(plan, options.keep_fraction, n, layers)}, i, ws,
-                          cancel);
+                          check);
             for (int side = 0; side < 2; ++side) {
                 const Trace& t = traces[side];
                 auto& out = side == 0 ? full[i] : power[i];
@@ -190,13 +153,12 @@ MiRankResult mi_rank_experiment(const ModelFolder& folder, const GlueDataset& da
     const int L = config.num_layers, K = max_rank;
     const size_t cells = size_t(L) * K;
 
-    const CancelBetweenRuns cancel(progress, count, "mi-rank");
     std::vector<int> original(count);
     std::vector<std::vector<int>> modified(count);
     std::vector<std::vector<char>> short_input(count);
     parallel_over_examples(
-        count, config, reserve_rows(config, dataset.task), cancel.tracked(), "mi-rank",
-        [&](size_t i, Workspace& ws) {
+        count, config, reserve_rows(config, dataset.task), progress, "mi-rank",
+        [&](size_t i, Workspace& ws, const CheckCancelled& check) {
             const Encoding e = encode_example(folder, dataset.examples[i]);
             const int n = static_cast<int>(e.ids.size());
             const int x = run_model(model, e.ids, e.type_ids, {}, {}, ws).predicted_label;
@@ -211,7 +173,7 @@ MiRankResult mi_rank_experiment(const ModelFolder& folder, const GlueDataset& da
                         short_input[i][cell] = 1;  // drop_single_rank removes nothing: the full model's output
                         continue;
                     }
-                    cancel.check();
+                    check();
                     RetentionPlan plan;
                     plan.single = SingleElimination{j, k};
                     modified[i][cell] = run_model(model, e.ids, e.type_ids, plan, {}, ws).predicted_label;
@@ -284,10 +246,9 @@ AblationResult ablation_experiment(const ModelFolder& folder, const GlueDataset&
     const size_t variants = 3 + static_cast<size_t>(seeds);  // full, attn, head, rand 1..S
 
     std::vector<std::vector<ExampleRun>> runs(variants, std::vector<ExampleRun>(count));
-    const CancelBetweenRuns cancel(progress, count, "ablation");
     parallel_over_examples(
-        count, config, reserve_rows(config, dataset.task), cancel.tracked(), "ablation",
-        [&](size_t i, Workspace& ws) {
+        count, config, reserve_rows(config, dataset.task), progress, "ablation",
+        [&](size_t i, Workspace& ws, const CheckCancelled& check) {
             const Encoding e = encode_example(folder, dataset.examples[i]);
             RetentionPlan base = plan_for_length(plan, options.keep_fraction, static_cast<int>(e.ids.size()), layers);
             base.single.reset();
@@ -299,7 +260,7 @@ AblationResult ablation_experiment(const ModelFolder& folder, const GlueDataset&
                 plans[3 + s].strategy = Strategy::Random;
                 plans[3 + s].seed = static_cast<uint64_t>(s + 1);
             }
-            const auto traces = run_plans(model, e, plans, i, ws, cancel);
+            const auto traces = run_plans(model, e, plans, i, ws, check);
             for (size_t v = 0; v < variants; ++v) runs[v][i] = example_run(traces[v]);
         },
         options.threads);
@@ -412,10 +373,9 @@ TradeoffResult tradeoff_experiment(const ModelFolder& folder, const GlueDataset&
     const size_t variants = points.size();
 
     std::vector<std::vector<ExampleRun>> runs(variants, std::vector<ExampleRun>(count));
-    const CancelBetweenRuns cancel(progress, count, "tradeoff");
     parallel_over_examples(
-        count, config, reserve_rows(config, dataset.task), cancel.tracked(), "tradeoff",
-        [&](size_t i, Workspace& ws) {
+        count, config, reserve_rows(config, dataset.task), progress, "tradeoff",
+        [&](size_t i, Workspace& ws, const CheckCancelled& check) {
             const Encoding e = encode_example(folder, dataset.examples[i]);
             const int n = static_cast<int>(e.ids.size());
             std::vector<RetentionPlan> plans(variants);
@@ -424,7 +384,7 @@ TradeoffResult tradeoff_experiment(const ModelFolder& folder, const GlueDataset&
                 plans[v].seed = plan.seed;
                 plans[v].keep = points[v].fraction ? geometric_retention(n, *points[v].fraction, layers) : points[v].keep;
             }
-            const auto traces = run_plans(model, e, plans, i, ws, cancel);
+            const auto traces = run_plans(model, e, plans, i, ws, check);
             for (size_t v = 0; v < variants; ++v) runs[v][i] = example_run(traces[v]);
         },
         options.threads);

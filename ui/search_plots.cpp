@@ -77,6 +77,7 @@ SearchPlots::SearchPlots(QWidget* parent) : QWidget(parent) {
     configSteps_ = addSeries(configPlot_, tr("keep[j] = ⌊mass⌋"), QPen(fullModelColor(), 2), QCPScatterStyle::ssNone);
     configSteps_->setLineStyle(QCPGraph::lsStepCenter);
     configMass_ = addSeries(configPlot_, tr("mass"), QPen(powerBertColor(), 1.5), QCPScatterStyle::ssCircle, false);
+    setIntegerTicks(configPlot_->xAxis);  // layers
     for (QCustomPlot* plot : {loss_, metric_, massPlot_, configPlot_}) {
         plot->legend->setVisible(true);
         placeLegendRight(plot);
@@ -211,15 +212,9 @@ void SearchPlots::setMass(const std::vector<double>& mass) {
     stepKeep << configuration_.back();
     configSteps_->setData(stepX, stepKeep, true);
     configMass_->setData(x, keep, true);
-    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
-    ticker->setTickStep(1.0);
-    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-    configPlot_->xAxis->setTicker(ticker);
     refresh(configPlot_);
 }
 
-// Axes follow the data (with a margin) while the run goes on; the replot is queued, so a burst of
-// records costs one repaint.
 // The x axes span the whole run from the start (the user sees where it is going); y follows the data
 // with a margin. The replot is queued, so a burst of records costs one repaint.
 void SearchPlots::refresh(QCustomPlot* plot) {
