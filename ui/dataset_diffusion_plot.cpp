@@ -50,8 +50,6 @@ DatasetDiffusionPlot::DatasetDiffusionPlot(QWidget* parent) : DatasetSlotView(pa
 
 QString DatasetDiffusionPlot::title() const { return tr("Diffusion"); }
 
-void DatasetDiffusionPlot::setShowBand(bool show) { band_->setChecked(show); }
-
 std::vector<double> DatasetDiffusionPlot::powerMeanShown() const {
     std::vector<double> mean = result_->power_mean;
     for (size_t j = 1; j < mean.size() && j < result_->power_mean_vectors.size(); ++j)

@@ -21,7 +21,6 @@ public:
     QString title() const override;
     QCustomPlot* plot() const override { return plot_; }
 
-    void setShowBand(bool show);
     QCPGraph* fullGraph() const { return fullGraph_; }
     QCPGraph* powerGraph() const { return powerGraph_; }
 

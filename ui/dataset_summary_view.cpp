@@ -27,13 +27,6 @@ QString ratio(double value) { return QStringLiteral("%1×").arg(value, 0, 'f', 2
 
 double perExample(double total, size_t examples) { return examples > 0 ? total / double(examples) : 0.0; }
 
-size_t matchingPredictions(const pb::DatasetEvaluation& e) {
-    size_t same = 0;
-    for (size_t i = 0; i < e.full_predictions.size() && i < e.power_predictions.size(); ++i)
-        same += e.full_predictions[i] == e.power_predictions[i];
-    return same;
-}
-
 }  // namespace
 
 DatasetSummaryView::DatasetSummaryView(QWidget* parent) : DatasetSlotView(parent) {
@@ -141,7 +134,7 @@ void DatasetSummaryView::fillTable() {
     if (e.regression) {
         addRow(tr("Mean |score difference|"), QStringLiteral("—"), optionalFixed(e.power.mean_absolute_difference));
     } else {
-        const size_t same = matchingPredictions(e);
+        const size_t same = e.examples - e.disagreements.size();  // the core lists every changed label
         addRow(tr("Agreement"), QStringLiteral("—"),
                tr("%1% (%2 of %3)").arg(100.0 * perExample(double(same), e.examples), 0, 'f', 2).arg(same).arg(e.examples),
                tr("Examples where PoWER-BERT predicts the full model's label"));

@@ -211,9 +211,13 @@ QByteArray renderView(AnalysisView& view, ImageFormat format) {
     return renderContent(plot, plot ? nullptr : view.exportWidget(), exportSize(view), view.title(), format);
 }
 
+namespace {
+
 QByteArray renderPlot(QCustomPlot& plot, const QString& title, ImageFormat format) {
     return renderContent(&plot, nullptr, plotExportSize(plot), title, format);
 }
+
+}  // namespace
 
 void writeFileAtomically(const QString& path, const QByteArray& bytes) {
     pb::write_file_atomically(toFsPath(path),

@@ -41,7 +41,6 @@ void exportAnalysisJson(const pb::Analysis& analysis, const QString& path);
 
 // The same for a plot that is not an AnalysisView (the Dataset panel's), at its on-screen size
 // (1000 x 650 when hidden).
-QByteArray renderPlot(QCustomPlot& plot, const QString& title, ImageFormat format);
 void exportPlotImage(QCustomPlot& plot, const QString& title, const QString& path);
 
 }  // namespace pb::ui
