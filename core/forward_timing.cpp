@@ -1,23 +1,16 @@
 #include "core/forward_timing.h"
 
 #include "core/error.h"
+#include "core/json_reader.h"
 
 #include <omp.h>
 
 #include <chrono>
-#include <fstream>
 
 namespace pb {
 
 std::vector<TimedInput> load_timed_inputs(const std::filesystem::path& json_file) {
-    std::ifstream in(json_file);
-    if (!in) throw Error(json_file.string() + ": cannot open");
-    nlohmann::json json;
-    try {
-        json = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(json_file.string() + ": not valid JSON (" + e.what() + ")");
-    }
+    const nlohmann::json json = read_json(json_file);
     if (!json.contains("inputs") || !json["inputs"].is_array())
         throw Error(json_file.string() + ": expected {\"inputs\": [{\"ids\": [...], \"type_ids\": [...]}, ...]}");
     std::vector<TimedInput> inputs;

@@ -53,10 +53,10 @@ struct PlainProducts {
           hidden_in(RowMatrix::Random(n * sequences, c.hidden_size)),
           context_in(RowMatrix::Random(n * sequences, c.hidden_size)),
           attended_in(RowMatrix::Random(n * sequences, c.hidden_size)),
-          inner_in(RowMatrix::Random(n * sequences, c.intermediate_size)), q(n * sequences, c.hidden_size),
-          k(n * sequences, c.hidden_size), v(n * sequences, c.hidden_size), scores(omp_get_max_threads(), RowMatrix(n, n)),
+          inner_in(RowMatrix::Random(n * sequences, c.intermediate_size)), x(n * sequences, c.hidden_size),
+          q(n * sequences, c.hidden_size), k(n * sequences, c.hidden_size), v(n * sequences, c.hidden_size),
           context(n * sequences, c.hidden_size), out(n * sequences, c.hidden_size),
-          inner(n * sequences, c.intermediate_size), x(n * sequences, c.hidden_size),
+          inner(n * sequences, c.intermediate_size), scores(omp_get_max_threads(), RowMatrix(n, n)),
           scratch(linear_scratch_size(n * sequences, std::max(c.hidden_size, c.intermediate_size))) {}
 
     static ConstMatrixMap view(const RowMatrix& m) { return ConstMatrixMap(m.data(), m.rows(), m.cols()); }
