@@ -74,8 +74,10 @@ EpochRecord record_from_json(const nlohmann::json& j) {
 }
 
 struct Position {
-    int epoch = 0;    // 0-based epoch in progress
-    size_t batch = 0; // batches of it already done
+    int epoch = 0;        // 0-based epoch in progress
+    size_t batch = 0;     // batches of it already done
+    double loss_sum = 0;  // their summed loss and examples: a resumed epoch still reports its whole mean
+    size_t seen = 0;
 };
 
 void save_checkpoint(const std::filesystem::path& dir, const TrainableBert& model, AdamW& adam, const Position& at,
@@ -94,6 +96,8 @@ void save_checkpoint(const std::filesystem::path& dir, const TrainableBert& mode
     j["step"] = adam.step();
     j["epoch"] = at.epoch;
     j["batches_done"] = at.batch;
+    j["epoch_loss_sum"] = at.loss_sum;
+    j["epoch_examples"] = at.seen;
     j["best_metric"] = outcome.best_metric;
     j["best_epoch"] = outcome.best_epoch;
     j["epochs"] = nlohmann::json::array();
@@ -132,6 +136,8 @@ bool load_checkpoint(const std::filesystem::path& dir, TrainableBert& model, Ada
     adam.set_step(j["step"].get<int64_t>());
     at.epoch = j["epoch"];
     at.batch = j["batches_done"];
+    at.loss_sum = j.value("epoch_loss_sum", 0.0);
+    at.seen = j.value("epoch_examples", size_t(0));
     outcome.best_metric = j["best_metric"];
     outcome.best_epoch = j["best_epoch"];
     for (const auto& r : j["epochs"]) outcome.epochs.push_back(record_from_json(r));
@@ -204,11 +210,12 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
     const auto run_start = Clock::now();
     size_t examples_this_run = 0;
 
-    for (; at.epoch < s.epochs; ++at.epoch, at.batch = 0) {
+    for (; at.epoch < s.epochs; ++at.epoch, at.batch = 0, at.loss_sum = 0, at.seen = 0) {
         const auto order = epoch_order(train.size(), s.seed, at.epoch);
         const auto epoch_start = Clock::now();
-        double loss_sum = 0;
-        size_t seen = 0;
+        double& loss_sum = at.loss_sum;
+        size_t& seen = at.seen;
+        size_t ran = 0;  // examples of this epoch run since this call started (for the rate)
         for (; at.batch < batches_per_epoch; ++at.batch) {
             const size_t from = at.batch * s.batch, count = std::min(size_t(s.batch), train.size() - from);
             const int64_t step = adam.step() + 1;
@@ -229,6 +236,7 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
             adam.update(model.layout, model.values, grads, s.lr_bert * f, s.lr_retention * f);
             if (s.mode == ExtractMode::Soft) clip_retention(model.layout, model.values);
             seen += count;
+            ran += count;
             examples_this_run += count;
 
             const double elapsed = std::chrono::duration<double>(Clock::now() - run_start).count();
@@ -260,7 +268,7 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
         record.mass = model.retention_mass();
         for (size_t j = 0; j < record.mass.size(); ++j) record.penalty += s.lambda * double(j + 1) * record.mass[j];
         record.seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
-        record.examples_per_second = seen / std::max(record.seconds, 1e-9);
+        record.examples_per_second = ran / std::max(record.seconds, 1e-9);
         std::tie(record.metric_name, record.dev_metric) = evaluate(model, dev, pass, s.task);
         outcome.epochs.push_back(record);
         if (observer.on_epoch) observer.on_epoch(record);

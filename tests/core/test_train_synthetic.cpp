@@ -279,7 +279,7 @@ private slots:
         a.add_retention(16), b.add_retention(16), c.add_retention(16);
         TrainSettings plain = s;
         plain.checkpoint_dir.clear();
-        train_model(a, train, dev, plain);
+        const auto uninterrupted = train_model(a, train, dev, plain);
         train_model(b, train, dev, plain);
         QVERIFY(a.values == b.values);  // same seed, same bits
 
@@ -304,6 +304,12 @@ private slots:
         // Every epoch once: the first replayed from the checkpoint, the second run now.
         QCOMPARE(replayed.size(), size_t(2));
         QCOMPARE(replayed[1].dev_metric, outcome.epochs[1].dev_metric);
+        // The replayed epoch is the one the interrupted run finished: as the uninterrupted run saw it.
+        for (size_t e = 0; e < 2; ++e) {
+            QCOMPARE(replayed[e].dev_metric, uninterrupted.epochs[e].dev_metric);
+            QVERIFY2(replayed[e].train_loss == uninterrupted.epochs[e].train_loss, qPrintable(QString("epoch %1").arg(e + 1)));
+            QCOMPARE(replayed[e].mass, uninterrupted.epochs[e].mass);
+        }
         size_t differ = 0;
         double worst = 0;
         for (size_t i = 0; i < a.values.size(); ++i)
