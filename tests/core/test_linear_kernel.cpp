@@ -75,7 +75,6 @@ void check(const Problem& p, WeightPrecision precision, const LinearEpilogue& ep
     for (auto& o : out) targets.push_back(o.data());
     std::vector<float> scratch(linear_scratch_size(p.rows, p.inputs));
     linear_packed(ConstMatrixMap(p.x.data(), p.rows, p.inputs), packed, targets, epilogue, scratch.data());
-    double worst = 0;
     for (int g = 0; g < p.groups; ++g)
         for (int m = 0; m < p.rows; ++m)
             for (int n = 0; n < p.outputs; ++n) {
@@ -96,7 +95,6 @@ void check(const Problem& p, WeightPrecision precision, const LinearEpilogue& ep
                     QFAIL(qPrintable(QString("rows %1 outputs %2 inputs %3 groups %4: out[%5][%6][%7] = %8, expected %9")
                                          .arg(p.rows).arg(p.outputs).arg(p.inputs).arg(p.groups).arg(g).arg(m).arg(n)
                                          .arg(out[g][size_t(m) * p.outputs + n]).arg(sum)));
-                worst = std::max(worst, error);
             }
 }
 

@@ -8,6 +8,8 @@
 #include "core/train/parameter_store.h"
 #include "core/train/pretraining.h"
 #include "core/train/training_loop.h"
+#include "error_assertions.h"
+#include "tests/shared/tiny_bert_config.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -44,16 +46,14 @@ std::vector<std::vector<int32_t>> generated_texts(int words, int texts, uint64_t
     return out;
 }
 
-ModelConfig tiny_config(int vocab) {
-    ModelConfig c;
-    c.vocab_size = vocab;
-    c.hidden_size = 32;
-    c.num_layers = 2;
-    c.num_heads = 2;
-    c.intermediate_size = 64;
-    c.max_position = 32;
-    c.num_labels = 2;
-    return c;
+// The two-layer test BERT with the masked-LM head, initialised as Hugging Face does.
+TrainableBert masked_lm_model(int vocab, uint64_t seed) {
+    TrainableBert model;
+    model.config = pb_test::two_layer_config(vocab);
+    model.layout = make_parameter_layout(model.config, 0, true);
+    model.values.assign(model.layout.total, 0.0f);
+    init_like_hugging_face(model, seed);
+    return model;
 }
 
 }  // namespace
@@ -121,12 +121,7 @@ private slots:
         QTemporaryDir dir;
         const auto empty = std::filesystem::path(dir.path().toStdString()) / "empty.txt";
         std::ofstream(empty) << "\n\n   \n";
-        try {
-            tokenize_corpus_file(empty, tokenizer);
-            QFAIL("an empty corpus file was accepted");
-        } catch (const pb::Error& e) {
-            QVERIFY(std::string(e.what()).find("empty.txt") != std::string::npos);
-        }
+        QVERIFY_ERROR_MENTIONS(tokenize_corpus_file(empty, tokenizer), "empty.txt");
     }
 
     // A tiny model learns the generated language: masked-token accuracy on held-out text far above
@@ -134,12 +129,8 @@ private slots:
     void tinyModelLearnsGeneratedLanguage() {
         const int words = 30;
         const auto tokenizer = word_tokenizer(words);
-        TrainableBert model;
-        model.config = tiny_config(words + 5);
-        model.layout = make_parameter_layout(model.config, 0, true);
-        model.values.assign(model.layout.total, 0.0f);
+        TrainableBert model = masked_lm_model(words + 5, 4);
         model.hidden_dropout = model.attention_dropout = 0;
-        init_like_hugging_face(model, 4);
         MaskingOptions o;
         o.max_length = 26;
         const auto train = make_masked_lm_examples(generated_texts(words, 1500, 2), tokenizer, o);
@@ -167,11 +158,7 @@ private slots:
     void savedFolder() {
         QTemporaryDir dir;
         const std::filesystem::path folder = dir.path().toStdString();
-        TrainableBert m;
-        m.config = tiny_config(35);
-        m.layout = make_parameter_layout(m.config, 0, true);
-        m.values.assign(m.layout.total, 0.0f);
-        init_like_hugging_face(m, 8);
+        TrainableBert m = masked_lm_model(35, 8);
         m.at(m.layout.masked_lm->bias)[3] = 0.25f;
         save_hf_folder(m, folder, {{"architectures", {"BertForMaskedLM"}}});
         SafetensorsFile file(folder / "model.safetensors");

@@ -8,6 +8,7 @@
 #include "core/train/batch_gradients.h"
 #include "core/train/training_loop.h"
 #include "core/train/training_steps.h"
+#include "tests/shared/tiny_bert_config.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -24,14 +25,7 @@ namespace {
 constexpr int32_t kMarker = 7;
 
 ModelConfig tiny_config() {
-    ModelConfig c;
-    c.vocab_size = 50;
-    c.hidden_size = 32;
-    c.num_layers = 2;
-    c.num_heads = 2;
-    c.intermediate_size = 64;
-    c.max_position = 32;
-    c.num_labels = 2;
+    ModelConfig c = pb_test::two_layer_config(50);
     c.id2label = {"absent", "present"};
     return c;
 }

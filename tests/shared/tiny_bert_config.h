@@ -1,4 +1,6 @@
 #pragma once
+// Small BERT shapes the tests share.
+//
 // The smallest BERT shape: the hostile-input fixtures (tests/fixtures/hostile/make_hostile.py) and
 // the safetensors fuzz seeds (tests/fuzz/corpus/safetensors/tiny_bert_*) are written for it, so the
 // hostile-input test and the fuzz target bind the same files against the same shape.
@@ -18,6 +20,19 @@ inline pb::ModelConfig tiny_bert_config() {
     c.type_vocab_size = 2;
     c.num_labels = 2;
     c.id2label = {"no", "yes"};
+    return c;
+}
+
+// A 2-layer, hidden-32 BERT small enough to train in a test in a second or two.
+inline pb::ModelConfig two_layer_config(int vocab) {
+    pb::ModelConfig c;
+    c.vocab_size = vocab;
+    c.hidden_size = 32;
+    c.num_layers = 2;
+    c.num_heads = 2;
+    c.intermediate_size = 64;
+    c.max_position = 32;
+    c.num_labels = 2;
     return c;
 }
 
