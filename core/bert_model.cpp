@@ -311,6 +311,7 @@ void validate_input(const ModelConfig& c, std::span<const int32_t> ids, std::spa
 std::vector<Trace> run_batch(const BertModel& model, std::span<const SequenceInput> inputs, const RetentionPlan& plan,
                              const RunOptions& options, Workspace& ws) {
     const ModelConfig& c = model.config;
+    if (!model.packed) throw Error("run_batch: the model's weights are not packed (load it with load_bert_model)");
     for (const auto& in : inputs) validate_input(c, in.ids, in.type_ids);
     if (!plan.keep.empty()) validate_retention(plan.keep, c.num_layers);
     if (inputs.empty()) return {};
@@ -331,9 +332,8 @@ std::vector<Trace> run_batch(const BertModel& model, std::span<const SequenceInp
         t.embedding_mean_cosine = mean_pairwise_cosine(block);
         if (options.record_hidden) t.embedding_hidden = to_float_matrix(block);
     }
-    const auto packed = model.packed ? model.packed : pack_bert_weights(model.weights, WeightPrecision::F32);
     for (int layer = 0; layer < c.num_layers; ++layer) {
-        auto layers = run_layer(model, *packed, layer, segments, plan, options, ws);
+        auto layers = run_layer(model, *model.packed, layer, segments, plan, options, ws);
         for (size_t i = 0; i < inputs.size(); ++i) {
             traces[i].multiply_adds += layers[i].multiply_adds;
             traces[i].layers.push_back(std::move(layers[i]));

@@ -49,8 +49,8 @@ private:
 struct BertModel {
     ModelConfig config;
     BertWeights weights;
-    // The encoder's matrices packed for linear_packed (load_bert_model makes them); a model
-    // without them is packed anew on every run, which is correct but slow.
+    // The encoder's matrices packed for linear_packed; load_bert_model makes them, and running a
+    // model without them is an error.
     std::shared_ptr<const PackedBertWeights> packed;
 };
 
