@@ -17,6 +17,8 @@
 namespace pb {
 
 enum class GlueTask { CoLA, SST2, MRPC, STSB, QQP, MNLI, QNLI, RTE, WNLI, Generic };
+inline constexpr GlueTask kGlueTasks[] = {GlueTask::CoLA, GlueTask::SST2, GlueTask::MRPC, GlueTask::STSB, GlueTask::QQP,
+                                          GlueTask::MNLI, GlueTask::QNLI, GlueTask::RTE,  GlueTask::WNLI, GlueTask::Generic};
 
 struct GlueExample {
     std::string text_a;

@@ -10,6 +10,7 @@
 #include "ui/dataset_runner.h"
 #include "ui/dataset_summary_view.h"
 #include "ui/dataset_tradeoff_plot.h"
+#include "ui/glue_task_names.h"
 #include "ui/number_format.h"
 #include "ui/plot_export.h"
 #include "ui/qt_paths.h"
@@ -47,13 +48,6 @@ namespace {
 
 const char* kLastFileSetting = "dataset/lastFile";
 const char* kExportDirSetting = "export/lastFolder";
-
-constexpr pb::GlueTask kTasks[] = {pb::GlueTask::CoLA, pb::GlueTask::SST2, pb::GlueTask::MRPC,
-                                   pb::GlueTask::STSB, pb::GlueTask::QQP,  pb::GlueTask::MNLI,
-                                   pb::GlueTask::QNLI, pb::GlueTask::RTE,  pb::GlueTask::WNLI,
-                                   pb::GlueTask::Generic};
-
-QString taskName(pb::GlueTask task) { return QString::fromLatin1(pb::glue_task_name(task).data()); }
 
 // "MI vs rank" -> "mi-vs-rank": the titles are plain words.
 QString fileStem(const QString& title) { return title.toLower().replace(QLatin1Char(' '), QLatin1Char('-')); }
@@ -131,7 +125,7 @@ QWidget* DatasetPanel::buildDataBox() {
 
     taskCombo_ = new QComboBox;
     taskCombo_->addItem(tr("Guess from the file"), -1);
-    for (pb::GlueTask task : kTasks) taskCombo_->addItem(taskName(task), int(task));
+    addGlueTaskItems(taskCombo_);
     taskCombo_->setToolTip(tr("The GLUE task decides the columns, the labels and the metric"));
     malformedCombo_ = new QComboBox;
     malformedCombo_->addItem(tr("Reject (stop at the first)"), int(pb::MalformedPolicy::Reject));
@@ -337,7 +331,7 @@ void DatasetPanel::updateTaskGuess() {
     QString guess = tr("Guess from the file");
     if (QFileInfo(dataFile()).isFile()) {
         try {
-            guess = tr("Guessed: %1").arg(taskName(pb::guess_glue_task(toFsPath(dataFile()))));
+            guess = tr("Guessed: %1").arg(glueTaskName(pb::guess_glue_task(toFsPath(dataFile()))));
         } catch (const pb::Error& e) {
             setStatus(QString::fromStdString(e.what()), true);
         }

@@ -1,6 +1,7 @@
 #include "ui/search_form.h"
 
 #include "core/error.h"
+#include "ui/glue_task_names.h"
 #include "ui/qt_paths.h"
 
 #include <QCheckBox>
@@ -25,13 +26,6 @@ namespace pb::ui {
 namespace {
 
 constexpr int kGuess = -1;
-const pb::GlueTask kTasks[] = {pb::GlueTask::CoLA, pb::GlueTask::SST2, pb::GlueTask::MRPC,
-                               pb::GlueTask::STSB, pb::GlueTask::QQP,  pb::GlueTask::MNLI,
-                               pb::GlueTask::QNLI, pb::GlueTask::RTE,  pb::GlueTask::WNLI,
-                               pb::GlueTask::Generic};
-
-QString taskName(pb::GlueTask task) { return QString::fromUtf8(pb::glue_task_name(task).data(), int(pb::glue_task_name(task).size())); }
-
 // Learning rates and lambda span 1e-6 .. 1e-1: plain text with exponents reads better than a spin box.
 QString numberText(double value) { return QString::number(value, 'g', 6); }
 
@@ -97,7 +91,7 @@ QWidget* SearchForm::buildDataGroup() {
     form->addRow(QStringLiteral("&Dev TSV:"), browseRow(devEdit_, QStringLiteral("Choose the dev file"), tsv, this));
     taskCombo_ = new QComboBox;
     taskCombo_->addItem(QString(), kGuess);
-    for (pb::GlueTask t : kTasks) taskCombo_->addItem(taskName(t), int(t));
+    addGlueTaskItems(taskCombo_);
     taskCombo_->setToolTip(QStringLiteral("The GLUE task: the file layout, the labels, the dev metric and the "
                                           "reference's hyper-parameters. Choosing one fills them in."));
     form->addRow(QStringLiteral("Tas&k:"), taskCombo_);
@@ -207,7 +201,7 @@ void SearchForm::updateGuess() {
             // Unreadable: the run names the file and the problem; no guess until then.
         }
     }
-    taskCombo_->setItemText(0, guessed_ ? QStringLiteral("Guess from the file (%1)").arg(taskName(*guessed_))
+    taskCombo_->setItemText(0, guessed_ ? QStringLiteral("Guess from the file (%1)").arg(glueTaskName(*guessed_))
                                         : QStringLiteral("Guess from the file"));
     // Only a file of another task resets the hyper-parameters: a path half typed, or another file of
     // the same task, keeps what the user set.
@@ -231,7 +225,7 @@ void SearchForm::suggestOutputFolder() {
     if (outputEdited_) return;
     const QString model = model_.isEmpty() ? QStringLiteral("model") : QFileInfo(model_).fileName();
     outputEdit_->setText(QDir(QDir::homePath()).filePath(
-        QStringLiteral("powerbert-search/%1-%2").arg(model, taskName(task()).toLower())));
+        QStringLiteral("powerbert-search/%1-%2").arg(model, glueTaskName(task()).toLower())));
 }
 
 double SearchForm::numberIn(const QLineEdit* edit, const QString& name, bool positive) const {
