@@ -12,16 +12,15 @@
 #include "ui/dataset_tradeoff_plot.h"
 #include "ui/glue_task_names.h"
 #include "ui/number_format.h"
+#include "ui/export_dialog.h"
 #include "ui/plot_export.h"
 #include "ui/qt_paths.h"
 #include "ui/retention_editor.h"
 
 #include <QButtonGroup>
 #include <QComboBox>
-#include <QCoreApplication>
 #include <QDir>
 #include <QDoubleSpinBox>
-#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -47,19 +46,6 @@ namespace pb::ui {
 namespace {
 
 const char* kLastFileSetting = "dataset/lastFile";
-const char* kExportDirSetting = "export/lastFolder";
-
-// "MI vs rank" -> "mi-vs-rank": the titles are plain words.
-QString fileStem(const QString& title) { return title.toLower().replace(QLatin1Char(' '), QLatin1Char('-')); }
-
-QString exportFolder() { return QSettings().value(QString::fromLatin1(kExportDirSetting), QDir::homePath()).toString(); }
-
-// Lets the event loop run before grab(), so pending layouts and replots are in the picture.
-void settleBeforeGrab() {
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < 250) QCoreApplication::processEvents(QEventLoop::AllEvents, 25);
-}
 
 QString runButtonTip(DatasetAnalysis analysis) {
     switch (analysis) {
@@ -551,16 +537,12 @@ void DatasetPanel::saveResultJson(DatasetAnalysis analysis, const QString& path)
 void DatasetPanel::exportCurrentPlot() {
     const auto analysis = currentAnalysis();
     if (!analysis || !results_.has(*analysis)) return;
-    const QString png = tr("PNG image (*.png)"), pdf = tr("PDF document (*.pdf)"), svg = tr("SVG drawing (*.svg)");
-    QString filter = png;
-    const QString name = QStringLiteral("dataset-") + fileStem(datasetAnalysisName(*analysis));
-    QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), exportFolder() + QLatin1Char('/') + name + QStringLiteral(".png"),
-                                                png + QStringLiteral(";;") + pdf + QStringLiteral(";;") + svg, &filter);
+    const QString path =
+        askImageExportPath(this, tr("Export plot"), QStringLiteral("dataset-") + fileSlug(datasetAnalysisName(*analysis)));
     if (path.isEmpty()) return;
-    if (!imageFormatForPath(path)) path += filter == pdf ? QStringLiteral(".pdf") : filter == svg ? QStringLiteral(".svg") : QStringLiteral(".png");
     try {
         exportPlot(*analysis, path);
-        QSettings().setValue(QString::fromLatin1(kExportDirSetting), QFileInfo(path).path());
+        rememberExportFolder(path);
         setStatus(tr("Wrote %1").arg(path));
     } catch (const pb::Error& e) {
         setStatus(QString::fromStdString(e.what()), true);
@@ -570,14 +552,13 @@ void DatasetPanel::exportCurrentPlot() {
 void DatasetPanel::saveCurrentResultJson() {
     const auto analysis = currentAnalysis();
     if (!analysis || !results_.has(*analysis)) return;
-    const QString name = QStringLiteral("dataset-") + fileStem(datasetAnalysisName(*analysis)) + QStringLiteral(".json");
-    QString path = QFileDialog::getSaveFileName(this, tr("Save results"), exportFolder() + QLatin1Char('/') + name,
-                                                tr("JSON (*.json)"));
+    const QString path = askExportPath(this, tr("Save results"),
+                                       QStringLiteral("dataset-") + fileSlug(datasetAnalysisName(*analysis)) + QStringLiteral(".json"),
+                                       tr("JSON (*.json)"));
     if (path.isEmpty()) return;
-    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
     try {
         saveResultJson(*analysis, path);
-        QSettings().setValue(QString::fromLatin1(kExportDirSetting), QFileInfo(path).path());
+        rememberExportFolder(path);
         setStatus(tr("Wrote %1").arg(path));
     } catch (const pb::Error& e) {
         setStatus(QString::fromStdString(e.what()), true);
@@ -592,7 +573,7 @@ QStringList DatasetPanel::saveScreenshots(const QString& folder) {
         tabs_->setCurrentIndex(i);
         settleBeforeGrab();
         auto* v = qobject_cast<DatasetResultView*>(tabs_->widget(i));
-        const QString name = QStringLiteral("%1-%2").arg(i + 1).arg(fileStem(v ? v->title() : tr("Disagreements")));
+        const QString name = QStringLiteral("%1-%2").arg(i + 1).arg(fileSlug(v ? v->title() : tr("Disagreements")));
         written << dir.filePath(QStringLiteral("dataset-") + name + QStringLiteral(".png"));
         writePngAtomically(written.back(), tabs_->widget(i)->grab());
         if (v && v->hasResult()) {

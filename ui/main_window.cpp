@@ -11,6 +11,7 @@
 #include "ui/diffusion_plot.h"
 #include "ui/model_summary_panel.h"
 #include "ui/number_format.h"
+#include "ui/export_dialog.h"
 #include "ui/plot_export.h"
 #include "ui/prediction_panel.h"
 #include "ui/retention_editor.h"
@@ -28,7 +29,6 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
@@ -57,7 +57,6 @@ constexpr int kMaxRecent = 8;
 const char* kRecentSetting = "recentModels";
 const char* kGeometrySetting = "window/geometry";
 const char* kStateSetting = "window/state";
-const char* kExportDirSetting = "export/lastFolder";
 
 // Counts nested program-driven changes so that they do not mark the session modified.
 class StateGuard {
@@ -70,15 +69,6 @@ public:
 private:
     int& depth_;
 };
-
-QString slug(const QString& title) {
-    QString out;
-    for (QChar c : title.toLower()) out += c.isLetterOrNumber() ? c : QLatin1Char('-');
-    while (out.contains(QStringLiteral("--"))) out.replace(QStringLiteral("--"), QStringLiteral("-"));
-    while (out.endsWith(QLatin1Char('-'))) out.chop(1);
-    while (out.startsWith(QLatin1Char('-'))) out.remove(0, 1);
-    return out.isEmpty() ? QStringLiteral("view") : out;
-}
 
 bool samePath(const QString& a, const QString& b) {
     if (a.isEmpty() || b.isEmpty()) return false;
@@ -696,20 +686,11 @@ void MainWindow::updateTitle() {
 void MainWindow::exportCurrentView() {
     AnalysisView* view = currentView();
     if (!view || !controller_->analysis()) return;
-    QSettings settings;
-    const QString folder = settings.value(QString::fromLatin1(kExportDirSetting), QDir::homePath()).toString();
-    const QString png = QStringLiteral("PNG image (*.png)"), pdf = QStringLiteral("PDF document (*.pdf)"),
-                  svg = QStringLiteral("SVG drawing (*.svg)");
-    QString filter = png;
-    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export %1").arg(view->title()),
-                                                folder + QLatin1Char('/') + slug(view->title()) + QStringLiteral(".png"),
-                                                png + QStringLiteral(";;") + pdf + QStringLiteral(";;") + svg, &filter);
+    const QString path = askImageExportPath(this, QStringLiteral("Export %1").arg(view->title()), fileSlug(view->title()));
     if (path.isEmpty()) return;
-    if (!imageFormatForPath(path))
-        path += filter == pdf ? QStringLiteral(".pdf") : filter == svg ? QStringLiteral(".svg") : QStringLiteral(".png");
     try {
         exportViewImage(*view, path);
-        settings.setValue(QString::fromLatin1(kExportDirSetting), QFileInfo(path).path());
+        rememberExportFolder(path);
         statusBar()->showMessage(QStringLiteral("Wrote %1").arg(path), 4000);
     } catch (const pb::Error& e) {
         reportError(QStringLiteral("Cannot export the view:\n%1").arg(QString::fromStdString(e.what())));
@@ -719,16 +700,12 @@ void MainWindow::exportCurrentView() {
 void MainWindow::exportCurrentViewData() {
     AnalysisView* view = currentView();
     if (!view || !controller_->analysis()) return;
-    QSettings settings;
-    const QString folder = settings.value(QString::fromLatin1(kExportDirSetting), QDir::homePath()).toString();
-    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export %1 data").arg(view->title()),
-                                                folder + QLatin1Char('/') + slug(view->title()) + QStringLiteral(".csv"),
-                                                QStringLiteral("CSV table (*.csv)"));
+    const QString path = askExportPath(this, QStringLiteral("Export %1 data").arg(view->title()),
+                                       fileSlug(view->title()) + QStringLiteral(".csv"), QStringLiteral("CSV table (*.csv)"));
     if (path.isEmpty()) return;
-    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".csv");
     try {
         exportViewCsv(*view, path);
-        settings.setValue(QString::fromLatin1(kExportDirSetting), QFileInfo(path).path());
+        rememberExportFolder(path);
         statusBar()->showMessage(QStringLiteral("Wrote %1").arg(path), 4000);
     } catch (const pb::Error& e) {
         reportError(QStringLiteral("Cannot export the view data:\n%1").arg(QString::fromStdString(e.what())));
@@ -738,15 +715,12 @@ void MainWindow::exportCurrentViewData() {
 void MainWindow::exportAnalysisJson() {
     const auto analysis = controller_->analysis();
     if (!analysis) return;
-    QSettings settings;
-    const QString folder = settings.value(QString::fromLatin1(kExportDirSetting), QDir::homePath()).toString();
-    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export analysis"),
-                                                folder + QStringLiteral("/analysis.json"), QStringLiteral("JSON (*.json)"));
+    const QString path =
+        askExportPath(this, QStringLiteral("Export analysis"), QStringLiteral("analysis.json"), QStringLiteral("JSON (*.json)"));
     if (path.isEmpty()) return;
-    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
     try {
         pb::ui::exportAnalysisJson(*analysis, path);
-        settings.setValue(QString::fromLatin1(kExportDirSetting), QFileInfo(path).path());
+        rememberExportFolder(path);
         statusBar()->showMessage(QStringLiteral("Wrote %1").arg(path), 4000);
     } catch (const pb::Error& e) {
         reportError(QStringLiteral("Cannot export the analysis:\n%1").arg(QString::fromStdString(e.what())));
@@ -762,25 +736,20 @@ void MainWindow::copyPlotToClipboard() {
 
 QStringList MainWindow::saveScreenshots(const QString& folder) {
     if (!QDir().mkpath(folder)) throw pb::Error(folder.toStdString() + ": cannot create the folder");
-    auto settle = [] {
-        QElapsedTimer clock;
-        clock.start();
-        while (clock.elapsed() < 250) QCoreApplication::processEvents(QEventLoop::AllEvents, 25);
-    };
     QStringList written;
     const int original = tabs_->currentIndex();
     {
         StateGuard guard(applyingState_);
         for (int i = 0; i < tabs_->count(); ++i) {
             tabs_->setCurrentIndex(i);
-            settle();
-            const QString path = QDir(folder).filePath(QStringLiteral("view-%1-%2.png").arg(i + 1).arg(slug(tabs_->tabText(i))));
+            settleBeforeGrab();
+            const QString path = QDir(folder).filePath(QStringLiteral("view-%1-%2.png").arg(i + 1).arg(fileSlug(tabs_->tabText(i))));
             writePngAtomically(path, tabs_->widget(i)->grab());
             written << path;
         }
         tabs_->setCurrentIndex(original);
     }
-    settle();
+    settleBeforeGrab();
     const QString path = QDir(folder).filePath(QStringLiteral("window.png"));
     writePngAtomically(path, grab());
     written << path;

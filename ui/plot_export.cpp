@@ -8,6 +8,8 @@
 #include <qcustomplot.h>
 
 #include <QBuffer>
+#include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QPageLayout>
 #include <QPageSize>
@@ -226,6 +228,12 @@ void writeFileAtomically(const QString& path, const QByteArray& bytes) {
 
 void writePngAtomically(const QString& path, const QPixmap& pixmap) {
     writeFileAtomically(path, pngBytes(pixmap.toImage(), path));
+}
+
+void settleBeforeGrab() {
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < 250) QCoreApplication::processEvents(QEventLoop::AllEvents, 25);
 }
 
 void exportViewImage(AnalysisView& view, const QString& path) {

@@ -33,6 +33,9 @@ QImage viewImage(AnalysisView& view);
 void writeFileAtomically(const QString& path, const QByteArray& bytes);
 // A widget's grab() (a screenshot) as a PNG file, atomically.
 void writePngAtomically(const QString& path, const QPixmap& pixmap);
+// Lets the event loop run for a quarter second before a grab(), so that pending layouts and
+// queued replots are in the picture.
+void settleBeforeGrab();
 
 // Format from the suffix; throws pb::Error for an unknown suffix.
 void exportViewImage(AnalysisView& view, const QString& path);
