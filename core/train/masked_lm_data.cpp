@@ -82,32 +82,31 @@ std::vector<TrainExample> make_masked_lm_examples(const std::vector<std::vector<
     std::mt19937_64 rng(o.seed);
     auto uniform = [&] { return double(rng() >> 11) / 9007199254740992.0; };
     std::vector<TrainExample> out;
-    out.reserve(sequences.size() * size_t(std::max(1, o.copies)));
-    for (int copy = 0; copy < std::max(1, o.copies); ++copy)
-        for (const auto& seq : sequences) {
-            TrainExample e;
-            e.ids.reserve(seq.size() + 2);
-            e.ids.push_back(*cls);
-            e.ids.insert(e.ids.end(), seq.begin(), seq.end());
-            e.ids.push_back(*sep);
-            e.type_ids.assign(e.ids.size(), 0);
-            e.mlm_targets.assign(e.ids.size(), -1);
-            int chosen = 0;
-            for (size_t i = 1; i + 1 < e.ids.size(); ++i) {
-                if (uniform() >= o.mask_probability) continue;
-                ++chosen;
-                e.mlm_targets[i] = e.ids[i];
-                const double r = uniform();
-                if (r < 0.8) e.ids[i] = *mask;
-                else if (r < 0.9) e.ids[i] = static_cast<int32_t>(rng() % uint64_t(vocab));
-            }
-            if (chosen == 0) {  // every sequence teaches something
-                const size_t i = 1 + rng() % (e.ids.size() - 2);
-                e.mlm_targets[i] = e.ids[i];
-                e.ids[i] = *mask;
-            }
-            out.push_back(std::move(e));
+    out.reserve(sequences.size());
+    for (const auto& seq : sequences) {
+        TrainExample e;
+        e.ids.reserve(seq.size() + 2);
+        e.ids.push_back(*cls);
+        e.ids.insert(e.ids.end(), seq.begin(), seq.end());
+        e.ids.push_back(*sep);
+        e.type_ids.assign(e.ids.size(), 0);
+        e.mlm_targets.assign(e.ids.size(), -1);
+        int chosen = 0;
+        for (size_t i = 1; i + 1 < e.ids.size(); ++i) {
+            if (uniform() >= o.mask_probability) continue;
+            ++chosen;
+            e.mlm_targets[i] = e.ids[i];
+            const double r = uniform();
+            if (r < 0.8) e.ids[i] = *mask;
+            else if (r < 0.9) e.ids[i] = static_cast<int32_t>(rng() % uint64_t(vocab));
         }
+        if (chosen == 0) {  // every sequence teaches something
+            const size_t i = 1 + rng() % (e.ids.size() - 2);
+            e.mlm_targets[i] = e.ids[i];
+            e.ids[i] = *mask;
+        }
+        out.push_back(std::move(e));
+    }
     return out;
 }
 

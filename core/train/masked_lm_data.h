@@ -22,7 +22,6 @@ struct MaskingOptions {
     int max_length = 128;           // tokens per sequence, [CLS] and [SEP] included
     double mask_probability = 0.15;
     uint64_t seed = 1;
-    int copies = 1;                 // each sequence this many times, with different masks (BERT's dupe factor)
 };
 
 // The packed, masked sequences. Deterministic for a seed (the same on every platform).

@@ -45,14 +45,14 @@ nlohmann::json run_pretrain(const PretrainOptions& o, const Progress& progress, 
     // run of the training loop covers all passes with a single warm-up/decay schedule.
     std::vector<TrainExample> train;
     for (int pass = 0; pass < o.epochs; ++pass) {
-        auto copy = first(make_masked_lm_examples(texts, tokenizer, {length, o.mask_probability, o.seed + uint64_t(pass), 1}),
+        auto copy = first(make_masked_lm_examples(texts, tokenizer, {length, o.mask_probability, o.seed + uint64_t(pass)}),
                           o.max_sequences);
         train.insert(train.end(), std::make_move_iterator(copy.begin()), std::make_move_iterator(copy.end()));
     }
     std::vector<TrainExample> heldout;
     if (!o.heldout.empty())
         heldout = first(make_masked_lm_examples(tokenize_corpus_file(o.heldout, tokenizer), tokenizer,
-                                                {length, o.mask_probability, 12345, 1}),
+                                                {length, o.mask_probability, 12345}),
                         o.max_heldout_sequences);
     if (log)
         log("corpus: " + std::to_string(tokens) + " word pieces -> " + std::to_string(train.size() / size_t(o.epochs)) +
