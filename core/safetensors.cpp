@@ -262,7 +262,9 @@ std::vector<float> to_float32(const TensorView& t, const std::filesystem::path& 
     std::vector<float> out(n);
     const std::byte* p = t.bytes.data();
     switch (t.dtype) {
-    case DType::F32: std::memcpy(out.data(), p, n * 4); break;
+    case DType::F32:
+        if (n > 0) std::memcpy(out.data(), p, n * 4);  // an empty tensor may have no storage at all
+        break;
     case DType::F64:
         for (size_t i = 0; i < n; ++i) { double d; std::memcpy(&d, p + 8 * i, 8); out[i] = float(d); }
         break;

@@ -389,6 +389,19 @@ private slots:
         VERIFY_PB_ERROR(SafetensorsFile(file), file, "header of 125829120 bytes exceeds the limit of 104857600");
     }
 
+    // A tensor with a zero in its shape owns no bytes; widening it must not read from (or memcpy
+    // out of) the null pointer an empty span may carry. The fuzzer found this; UBSan checks it.
+    void emptyTensorsWidenToNothing() {
+        const fs::path file = fresh_dir() / "empty.safetensors";
+        for (DType dtype : {DType::F32, DType::F16, DType::BF16}) {
+            write_safetensors(file, {{"e", {0, 4}, {}, dtype}});
+            const SafetensorsFile st(file);
+            QCOMPARE(st.tensors().size(), size_t(1));
+            QCOMPARE(st.tensors()[0].numel(), int64_t(0));
+            QVERIFY(to_float32(st.tensors()[0], file).empty());
+        }
+    }
+
     // A million nesting levels: parsing must not recurse, and neither may the error message.
     void deeplyNestedJson() {
         const fs::path dir = fresh_dir();
