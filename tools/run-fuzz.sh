@@ -9,7 +9,10 @@
 # or an out-of-memory (>2 GB). Reproducers and logs are kept in build-fuzz/fuzz-results/<target>/;
 # replay one with build-fuzz/tests/fuzz/fuzz_<target> <file>.
 # Environment: POWERBERT_JOBS (build parallelism, default 2), POWERBERT_FUZZ_TARGETS (a space-
-# separated subset, e.g. "safetensors retention").
+# separated subset, e.g. "safetensors retention"), POWERBERT_FUZZ_SEED (libFuzzer's -seed; unset:
+# a fresh random seed each run). With a fixed seed a target explores the same inputs in the same
+# order, so a run of N seconds covers what a shorter run on a similar machine covers: CI uses one,
+# and a longer local run with the same seed shows beforehand that CI's run will be clean.
 set -euo pipefail
 seconds="${1:-60}"
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
@@ -71,6 +74,9 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:symbolize=1
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export OMP_NUM_THREADS=1
 
+seed_flag=""
+if [ -n "${POWERBERT_FUZZ_SEED:-}" ]; then seed_flag="-seed=${POWERBERT_FUZZ_SEED}"; fi
+
 failed=0
 summary=()
 for t in $targets; do
@@ -88,7 +94,7 @@ for t in $targets; do
   seeds=$(find "$scratch/$t" -type f | wc -l)
   start=$SECONDS
   set +e
-  "$exe" "$scratch/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$exe" "$scratch/$t" ${seed_flag} -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$out/" >"$out/fuzz.log" 2>&1
   rc=$?
   set -e
@@ -119,7 +125,7 @@ for t in $targets; do
   echo "$line" >&2
 done
 
-echo "---- run-fuzz summary (${seconds} s per target) ----"
+echo "---- run-fuzz summary (${seconds} s per target, seed ${POWERBERT_FUZZ_SEED:-random}) ----"
 printf '%s\n' "${summary[@]}"
 if [ $failed -ne 0 ]; then
   echo "run-fuzz: FAILED (see build-fuzz/fuzz-results/)" >&2
