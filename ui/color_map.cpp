@@ -1,6 +1,7 @@
 #include "ui/color_map.h"
 
 #include "core/analysis.h"
+#include "ui/app_palette.h"
 
 #include <qcustomplot.h>
 
@@ -36,6 +37,11 @@ QCPColorGradient viridisGradient() {
     gradient.setColorInterpolation(QCPColorGradient::ciRGB);
     gradient.setNanHandling(QCPColorGradient::nhTransparent);
     return gradient;
+}
+
+QColor layerColor(int layer, int layers, const QPalette& palette) {
+    const double t = layers > 1 ? double(layer) / (layers - 1) : 0.0;
+    return isDarkPalette(palette) ? viridis(0.25 + 0.75 * t) : viridis(0.88 * t);
 }
 
 QColor fullModelColor() { return QColor(0x0072b2); }

@@ -25,6 +25,10 @@ QColor viridis(double t);
 // background (see styleHeatmapBackground) shows "no vector here".
 QCPColorGradient viridisGradient();
 
+// One colour per encoder layer (0-based of `layers`) for line series: viridis without the end that
+// vanishes into the palette's background (its yellow on light palettes, its dark purple on dark ones).
+QColor layerColor(int layer, int layers, const QPalette& palette);
+
 // Okabe-Ito blue and vermillion: distinguishable for all common colour-vision deficiencies.
 QColor fullModelColor();
 QColor powerBertColor();

@@ -86,11 +86,7 @@ void DatasetDiffusionPlot::refresh() {
                         .arg(describeDatasetPlan(r.plan, r.keep_fraction)));
     const bool single = std::any_of(powerMean.begin(), powerMean.end(), [](double v) { return std::isnan(v); });
     if (single) powerGraph_->setName(tr("PoWER-BERT (not shown where one vector is left)"));
-    plot_->rescaleAxes();
-    const QCPRange y = plot_->yAxis->range();
-    const double pad = std::max(0.02, 0.06 * y.size());
-    plot_->yAxis->setRange(std::max(-1.05, y.lower - pad), std::min(1.05, y.upper + pad));
-    plot_->xAxis->setRange(-0.3, double(std::max<size_t>(r.full_mean.size(), 2) - 1) + 0.3);
+    fitCosineAxes(plot_, r.full_mean.size());
     plot_->replot();
 }
 

@@ -14,9 +14,6 @@
 namespace pb::ui {
 namespace {
 
-// Viridis without its pale yellow end, which vanishes on a light background.
-QColor layerColour(int layer, int layers) { return viridis(layers > 1 ? 0.85 * layer / (layers - 1) : 0.0); }
-
 const QCPScatterStyle::ScatterShape kMarkers[] = {QCPScatterStyle::ssCircle, QCPScatterStyle::ssSquare,
                                                   QCPScatterStyle::ssTriangle, QCPScatterStyle::ssDiamond,
                                                   QCPScatterStyle::ssTriangleInverted, QCPScatterStyle::ssCross};
@@ -70,7 +67,7 @@ void DatasetMiRankPlot::refresh() {
     const auto& matrix = values(quantity);
     double top = 0;
     for (int j = 0; j < r.layers && j < int(matrix.size()); ++j) {
-        const QColor colour = layerColour(j, r.layers);
+        const QColor colour = layerColor(j, r.layers, palette());
         addValueLine(plot_, matrix[size_t(j)], colour, tr("encoder %1").arg(j + 1), kMarkers[size_t(j) % std::size(kMarkers)],
                      colour, 1);
         for (double v : matrix[size_t(j)]) top = std::max(top, v);

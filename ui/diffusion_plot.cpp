@@ -133,22 +133,8 @@ void DiffusionPlot::rebuild() {
     full_graph_ = addValueLine(plot_, full_.mean, fullModelColor(), tr("full model"), QCPScatterStyle::ssCircle, base);
     power_graph_ = addValueLine(plot_, power_.mean, powerBertColor(), tr("PoWER-BERT"), QCPScatterStyle::ssSquare, base);
     title_->setText(tr("Diffusion of information: mean pairwise cosine similarity per layer"));
-    rescaleAxes();
+    fitCosineAxes(plot_, full_.mean.size());
     plot_->replot();
-}
-
-void DiffusionPlot::rescaleAxes() {
-    double lowest = 1.0, highest = -1.0;
-    for (int i = 0; i < plot_->graphCount(); ++i)
-        for (auto it = plot_->graph(i)->data()->constBegin(); it != plot_->graph(i)->data()->constEnd(); ++it)
-            if (std::isfinite(it->value)) {
-                lowest = std::min(lowest, it->value);
-                highest = std::max(highest, it->value);
-            }
-    if (lowest > highest) std::swap(lowest, highest);
-    const double pad = std::max(0.02, 0.08 * (highest - lowest));
-    plot_->yAxis->setRange(std::max(-1.05, lowest - pad), std::min(1.05, highest + pad));
-    plot_->xAxis->setRange(-0.3, double(std::max<size_t>(full_.mean.size(), 2) - 1) + 0.3);
 }
 
 void DiffusionPlot::restyle() {

@@ -42,7 +42,6 @@ protected:
 private:
     void restyle();
     void rebuild();
-    void rescaleAxes();
 
     std::shared_ptr<const pb::Analysis> analysis_;
     Series full_, power_;

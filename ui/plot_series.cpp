@@ -2,6 +2,9 @@
 
 #include <qcustomplot.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace pb::ui {
 
 QCPGraph* addValueLine(QCustomPlot* plot, const std::vector<double>& values, const QColor& colour, const QString& name,
@@ -32,6 +35,20 @@ QCPGraph* addValueBand(QCustomPlot* plot, const std::vector<double>& low, const 
     top->setName(name);
     bottom->removeFromLegend();
     return top;
+}
+
+void fitCosineAxes(QCustomPlot* plot, size_t layers) {
+    double lowest = 1.0, highest = -1.0;
+    for (int i = 0; i < plot->graphCount(); ++i)
+        for (auto it = plot->graph(i)->data()->constBegin(); it != plot->graph(i)->data()->constEnd(); ++it)
+            if (std::isfinite(it->value)) {
+                lowest = std::min(lowest, it->value);
+                highest = std::max(highest, it->value);
+            }
+    if (lowest > highest) std::swap(lowest, highest);  // no finite value: the whole [-1, 1]
+    const double pad = std::max(0.02, 0.08 * (highest - lowest));
+    plot->yAxis->setRange(std::max(-1.05, lowest - pad), std::min(1.05, highest + pad));
+    plot->xAxis->setRange(-0.3, double(std::max<size_t>(layers, 2) - 1) + 0.3);
 }
 
 }  // namespace pb::ui

@@ -1,7 +1,6 @@
 #include "ui/search_plots.h"
 
 #include "core/train/training_steps.h"
-#include "ui/app_palette.h"
 #include "ui/color_map.h"
 
 #include <qcustomplot.h>
@@ -20,13 +19,6 @@ constexpr double kSmoothing = 0.9;  // weight of the past in the smoothed loss (
 // Okabe-Ito bluish green: the re-train series, distinct from the search's blue for every common
 // colour-vision deficiency.
 QColor retrainColor() { return QColor(0x00, 0x9e, 0x73); }
-
-// Viridis without the end that vanishes into the background: its yellow on light palettes, its
-// dark purple on dark ones.
-QColor layerColor(int layer, int layers, bool dark) {
-    const double t = layers > 1 ? double(layer) / (layers - 1) : 0.0;
-    return viridis(dark ? 0.25 + 0.75 * t : 0.88 * t);
-}
 
 // The value axis around every graph's data with a 5% margin; a single value (the first epoch) gets
 // +-5% of itself, where QCustomPlot's own rescale would keep the previous, unrelated width.
@@ -185,7 +177,7 @@ void SearchPlots::ensureLayers(int layers) {
     stepMass_.clear();
     epochMass_.clear();
     for (int j = 0; j < layers; ++j) {
-        const QColor c = layerColor(j, layers, isDarkPalette(palette()));
+        const QColor c = layerColor(j, layers, palette());
         stepMass_.push_back(addSeries(massPlot_, tr("layer %1").arg(j + 1), QPen(c, 1.5), QCPScatterStyle::ssNone));
         epochMass_.push_back(addSeries(massPlot_, tr("layer %1, epoch end").arg(j + 1), QPen(c, 1.5),
                                        QCPScatterStyle::ssCircle, false));
@@ -238,7 +230,7 @@ void SearchPlots::restyle() {
     const QColor faint = mix(palette().color(QPalette::Base), palette().color(QPalette::Text), 0.35);
     stepLoss_->setPen(QPen(faint, 1));
     for (size_t j = 0; j < stepMass_.size(); ++j) {
-        const QColor c = layerColor(int(j), int(stepMass_.size()), isDarkPalette(palette()));
+        const QColor c = layerColor(int(j), int(stepMass_.size()), palette());
         stepMass_[j]->setPen(QPen(c, 1.5));
         epochMass_[j]->setPen(QPen(c, 1.5));
         epochMass_[j]->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, c, c, 7));
