@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -209,6 +210,9 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
     };
     const auto run_start = Clock::now();
     size_t examples_this_run = 0;
+    // The epoch's mean loss moves slowly late in a long epoch (pre-training runs all its passes as
+    // one); the progress text also shows a moving average over about the last 50 steps.
+    double recent_loss = std::numeric_limits<double>::quiet_NaN();
 
     for (; at.epoch < s.epochs; ++at.epoch, at.batch = 0, at.loss_sum = 0, at.seen = 0) {
         const auto order = epoch_order(train.size(), s.seed, at.epoch);
@@ -231,6 +235,8 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
                 step_loss += out.loss_sum;
             }
             loss_sum += step_loss;
+            const double batch_loss = step_loss / double(count);
+            recent_loss = std::isnan(recent_loss) ? batch_loss : 0.98 * recent_loss + 0.02 * batch_loss;
             if (s.mode == ExtractMode::Soft) add_retention_penalty(model.layout, model.values, grads, s.lambda);
             const double f = schedule.factor(step);
             adam.update(model.layout, model.values, grads, s.lr_bert * f, s.lr_retention * f);
@@ -245,9 +251,9 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
             std::ostringstream msg;
             msg.precision(4);
             msg << "epoch " << at.epoch + 1 << "/" << s.epochs << " step " << step << "/" << total_steps << " loss "
-                << loss_sum / double(seen) << " " << std::lround(rate) << " ex/s ETA " << duration_text(left);
+                << loss_sum / double(seen) << " (recent " << recent_loss << ") " << std::lround(rate) << " ex/s ETA " << duration_text(left);
             if (observer.on_step)
-                observer.on_step({at.epoch + 1, step, total_steps, count, step_loss / double(count),
+                observer.on_step({at.epoch + 1, step, total_steps, count, batch_loss,
                                   model.retention_mass(), rate, left});
             if (s.checkpoint_every > 0 && step % s.checkpoint_every == 0) {
                 at.batch += 1;  // the position after this batch
@@ -275,8 +281,9 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
         if (log) {
             std::ostringstream line;
             line.precision(4);
-            line << "epoch " << record.epoch << ": train loss " << record.train_loss << ", dev " << record.metric_name
-                 << " " << record.dev_metric;
+            line << "epoch " << record.epoch << ": train loss " << record.train_loss;
+            if (dev.empty()) line << " (no dev set)";
+            else line << ", dev " << record.metric_name << " " << record.dev_metric;
             if (!record.mass.empty()) {
                 line << ", penalty " << record.penalty << ", r mass per layer [";
                 for (size_t j = 0; j < record.mass.size(); ++j) line << (j ? ", " : "") << record.mass[j];
