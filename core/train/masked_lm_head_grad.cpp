@@ -2,6 +2,7 @@
 
 #include "core/train/activation_grad.h"
 #include "core/train/linear_grad.h"
+#include "core/train/softmax_cross_entropy.h"
 
 #include <cmath>
 
@@ -30,15 +31,10 @@ MaskedLmScore masked_lm_loss(const Mat<S>& logits, std::span<const int32_t> targ
     for (Eigen::Index i = 0; i < logits.rows(); ++i) {
         const int y = targets[i];
         Eigen::Index best = 0;
-        const S top = logits.row(i).maxCoeff(&best);
+        logits.row(i).maxCoeff(&best);
         if (best == y) ++score.correct;
-        auto p = dlogits.row(i);
-        p = (logits.row(i).array() - top).exp().matrix();
-        const S sum = p.sum();
-        score.loss_sum += double(weights[i]) * -(double(logits(i, y)) - double(top) - std::log(double(sum)));
-        p /= sum;
-        p(y) -= S(1);
-        p *= scale * weights[i];
+        score.loss_sum += double(weights[i]) * softmax_cross_entropy(logits.row(i), y, dlogits.row(i));
+        dlogits.row(i) *= scale * weights[i];
     }
     return score;
 }

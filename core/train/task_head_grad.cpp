@@ -2,6 +2,7 @@
 
 #include "core/train/dropout.h"
 #include "core/train/linear_grad.h"
+#include "core/train/softmax_cross_entropy.h"
 
 #include <cmath>
 
@@ -40,14 +41,8 @@ double head_loss(const Mat<S>& logits, std::span<const float> labels, bool regre
             dlogits(i, 0) = scale * S(2) * diff;
             continue;
         }
-        const int y = static_cast<int>(labels[i]);
-        const S top = logits.row(i).maxCoeff();
-        RowVec<S> p = (logits.row(i).array() - top).exp();
-        const S sum = p.sum();
-        total += -(double(logits(i, y)) - double(top) - std::log(double(sum)));
-        p /= sum;
-        p(y) -= S(1);
-        dlogits.row(i) = p * scale;
+        total += softmax_cross_entropy(logits.row(i), static_cast<int>(labels[i]), dlogits.row(i));
+        dlogits.row(i) *= scale;
     }
     return total;
 }

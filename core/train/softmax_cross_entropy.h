@@ -1,0 +1,24 @@
+#pragma once
+// Softmax cross-entropy of one row of logits against a class, with its gradient: the numerics the
+// classification head and the masked-LM head share. The row is shifted by its maximum so exp never
+// overflows, and the log is taken in double so that a sum of many small losses keeps its digits.
+#include <Eigen/Core>
+
+#include <cmath>
+
+namespace pb::train {
+
+// Writes softmax(logits) - onehot(target) into `grad` (a row of the same length) and returns
+// -log softmax(logits)[target].
+template <class Row, class GradRow>
+double softmax_cross_entropy(const Eigen::MatrixBase<Row>& logits, int target, GradRow&& grad) {
+    using S = typename Row::Scalar;
+    const S top = logits.maxCoeff();
+    grad = (logits.array() - top).exp().matrix();
+    const S sum = grad.sum();
+    grad /= sum;
+    grad(target) -= S(1);
+    return -(double(logits(target)) - double(top) - std::log(double(sum)));
+}
+
+}  // namespace pb::train
