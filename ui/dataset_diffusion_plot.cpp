@@ -85,7 +85,7 @@ void DatasetDiffusionPlot::refresh() {
                         .arg(r.examples)
                         .arg(describeDatasetPlan(r.plan, r.keep_fraction)));
     const bool single = std::any_of(powerMean.begin(), powerMean.end(), [](double v) { return std::isnan(v); });
-    if (single) powerGraph_->setName(tr("PoWER-BERT (not shown where one vector is left)"));
+    if (single) powerGraph_->setName(tr("PoWER-BERT\n(none where one vector is left)"));
     fitCosineAxes(plot_, r.full_mean.size());
     plot_->replot();
 }
