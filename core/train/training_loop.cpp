@@ -251,7 +251,8 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
             std::ostringstream msg;
             msg.precision(4);
             msg << "epoch " << at.epoch + 1 << "/" << s.epochs << " step " << step << "/" << total_steps << " loss "
-                << loss_sum / double(seen) << " (recent " << recent_loss << ") " << std::lround(rate) << " ex/s ETA " << duration_text(left);
+                << loss_sum / double(seen) << " (recent " << recent_loss << ") " << std::lround(rate) << " ex/s ETA "
+                << duration_text(left);
             if (observer.on_step)
                 observer.on_step({at.epoch + 1, step, total_steps, count, batch_loss,
                                   model.retention_mass(), rate, left});
