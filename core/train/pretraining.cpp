@@ -61,7 +61,8 @@ nlohmann::json run_pretrain(const PretrainOptions& o, const Progress& progress, 
 
     TrainSettings s;
     s.masked_lm = true;
-    s.epochs = 1;
+    s.epochs = 1;  // the passes, each with its own masks, are shuffled together into one epoch
+    s.passes = o.epochs;
     s.batch = o.batch;
     s.lr_bert = o.lr;
     s.adam.weight_decay = o.weight_decay;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <iomanip>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -250,7 +251,13 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
             const double left = double(total_steps - step) * s.batch / std::max(rate, 1e-9);
             std::ostringstream msg;
             msg.precision(4);
-            msg << "epoch " << at.epoch + 1 << "/" << s.epochs << " step " << step << "/" << total_steps << " loss "
+            if (s.passes > 1)  // the passes are shuffled together: how many passes' worth has been seen
+                msg << "passes " << std::fixed << std::setprecision(2)
+                    << double(at.batch + 1) * s.passes / double(batches_per_epoch) << std::defaultfloat
+                    << std::setprecision(4) << "/" << s.passes;
+            else
+                msg << "epoch " << at.epoch + 1 << "/" << s.epochs;
+            msg << " step " << step << "/" << total_steps << " loss "
                 << loss_sum / double(seen) << " (recent " << recent_loss << ") " << std::lround(rate) << " ex/s ETA "
                 << duration_text(left);
             if (observer.on_step)

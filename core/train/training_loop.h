@@ -34,6 +34,7 @@ struct TrainSettings {
     bool resume = true;                    // continue from checkpoint_dir when it holds a matching state
     int chunks = 2;                        // parallel gradient chunks (OpenMP)
     bool masked_lm = false;                // pre-training: the masked-LM head and loss (examples carry targets)
+    int passes = 1;  // pre-training: the one epoch holds this many passes over the corpus (progress counts them)
 };
 
 struct EpochRecord {
