@@ -80,12 +80,10 @@ void DatasetDiffusionPlot::refresh() {
     }
     const QColor base = palette().color(QPalette::Base);
     fullGraph_ = addValueLine(plot_, r.full_mean, fullModelColor(), tr("full model"), QCPScatterStyle::ssCircle, base);
-    powerGraph_ = addValueLine(plot_, powerMean, powerBertColor(), tr("PoWER-BERT"), QCPScatterStyle::ssSquare, base);
+    powerGraph_ = addPowerBertCosineLine(plot_, powerMean, base);
     title_->setText(tr("Diffusion of information over %1 examples (%2)")
                         .arg(r.examples)
                         .arg(describeDatasetPlan(r.plan, r.keep_fraction)));
-    const bool single = std::any_of(powerMean.begin(), powerMean.end(), [](double v) { return std::isnan(v); });
-    if (single) powerGraph_->setName(tr("PoWER-BERT\n(none where one vector is left)"));
     fitCosineAxes(plot_, r.full_mean.size());
     plot_->replot();
 }

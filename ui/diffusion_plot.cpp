@@ -131,10 +131,7 @@ void DiffusionPlot::rebuild() {
     }
     const QColor base = palette().color(QPalette::Base);
     full_graph_ = addValueLine(plot_, full_.mean, fullModelColor(), tr("full model"), QCPScatterStyle::ssCircle, base);
-    power_graph_ = addValueLine(plot_, power_.mean, powerBertColor(), tr("PoWER-BERT"), QCPScatterStyle::ssSquare, base);
-    // One vector has no pairs: the line stops there, and the legend says why (as in the Dataset panel).
-    if (std::any_of(power_.mean.begin(), power_.mean.end(), [](double v) { return std::isnan(v); }))
-        power_graph_->setName(tr("PoWER-BERT\n(none where one vector is left)"));
+    power_graph_ = addPowerBertCosineLine(plot_, power_.mean, base);
     title_->setText(tr("Diffusion of information: mean pairwise cosine similarity per layer"));
     fitCosineAxes(plot_, full_.mean.size());
     plot_->replot();

@@ -1,5 +1,7 @@
 #include "ui/plot_series.h"
 
+#include "ui/color_map.h"
+
 #include <qcustomplot.h>
 
 #include <algorithm>
@@ -35,6 +37,12 @@ QCPGraph* addValueBand(QCustomPlot* plot, const std::vector<double>& low, const 
     top->setName(name);
     bottom->removeFromLegend();
     return top;
+}
+
+QCPGraph* addPowerBertCosineLine(QCustomPlot* plot, const std::vector<double>& mean, const QColor& markerFill) {
+    const bool gaps = std::any_of(mean.begin(), mean.end(), [](double v) { return std::isnan(v); });
+    const QString name = gaps ? QObject::tr("PoWER-BERT\n(none where one vector is left)") : QObject::tr("PoWER-BERT");
+    return addValueLine(plot, mean, powerBertColor(), name, QCPScatterStyle::ssSquare, markerFill);
 }
 
 void fitCosineAxes(QCustomPlot* plot, size_t layers) {

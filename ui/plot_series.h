@@ -18,6 +18,9 @@ QCPGraph* addValueLine(QCustomPlot* plot, const std::vector<double>& values, con
 // so that another band stays readable beneath it); one legend entry, `name`.
 QCPGraph* addValueBand(QCustomPlot* plot, const std::vector<double>& low, const std::vector<double>& high,
                        const QColor& colour, const QString& name, Qt::BrushStyle style = Qt::SolidPattern);
+// PoWER-BERT's mean-cosine line (addValueLine in its colour, square markers). Layers with one vector
+// left have no pairs (NaN): the line stops there, and its legend name says so.
+QCPGraph* addPowerBertCosineLine(QCustomPlot* plot, const std::vector<double>& mean, const QColor& markerFill);
 // Axes of a per-layer cosine plot: y around every graph's finite values with a little padding, kept
 // within [-1.05, 1.05]; x over `layers` points (at least two) with a margin for the markers.
 void fitCosineAxes(QCustomPlot* plot, size_t layers);

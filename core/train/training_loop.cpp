@@ -48,6 +48,15 @@ std::string duration_text(double seconds) {
     return out.str();
 }
 
+// Where the run is, for the progress text: "epoch 2/3", or for pre-training, whose passes are
+// shuffled together into one epoch, how many passes' worth it has seen ("passes 1.89/4").
+std::string position_text(const TrainSettings& s, int epoch, double epoch_done) {
+    std::ostringstream out;
+    if (s.passes > 1) out << "passes " << std::fixed << std::setprecision(2) << epoch_done * s.passes << "/" << s.passes;
+    else out << "epoch " << epoch + 1 << "/" << s.epochs;
+    return out.str();
+}
+
 nlohmann::json fingerprint(const TrainableBert& model, const TrainSettings& s, size_t train_size) {
     return {{"mode", int(s.mode)},       {"keep", s.keep},          {"epochs", s.epochs},
             {"batch", s.batch},          {"lr_bert", s.lr_bert},    {"lr_retention", s.lr_retention},
@@ -251,15 +260,9 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
             const double left = double(total_steps - step) * s.batch / std::max(rate, 1e-9);
             std::ostringstream msg;
             msg.precision(4);
-            if (s.passes > 1)  // the passes are shuffled together: how many passes' worth has been seen
-                msg << "passes " << std::fixed << std::setprecision(2)
-                    << double(at.batch + 1) * s.passes / double(batches_per_epoch) << std::defaultfloat
-                    << std::setprecision(4) << "/" << s.passes;
-            else
-                msg << "epoch " << at.epoch + 1 << "/" << s.epochs;
-            msg << " step " << step << "/" << total_steps << " loss "
-                << loss_sum / double(seen) << " (recent " << recent_loss << ") " << std::lround(rate) << " ex/s ETA "
-                << duration_text(left);
+            msg << position_text(s, at.epoch, double(at.batch + 1) / double(batches_per_epoch)) << " step " << step << "/"
+                << total_steps << " loss " << loss_sum / double(seen) << " (recent " << recent_loss << ") "
+                << std::lround(rate) << " ex/s ETA " << duration_text(left);
             if (observer.on_step)
                 observer.on_step({at.epoch + 1, step, total_steps, count, batch_loss,
                                   model.retention_mass(), rate, left});
