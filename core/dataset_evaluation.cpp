@@ -15,6 +15,9 @@
 namespace pb {
 namespace {
 
+// Far above any useful batch; a guard against a typo asking for gigabytes of workspace.
+constexpr int kMaxBatch = 1024;
+
 std::vector<double> to_doubles(std::span<const float> values) { return {values.begin(), values.end()}; }
 
 std::vector<double> layer_cosines(const Trace& t) {
@@ -43,6 +46,18 @@ nlohmann::json metrics_json(const std::vector<MetricValue>& metrics) {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& m : metrics) j[m.name] = m.value;
     return j;
+}
+
+nlohmann::json batched_json(const std::optional<BatchedTiming>& b) {
+    if (!b) return nullptr;
+    return {{"batch", b->batch},
+            {"passes", b->passes},
+            {"grouped_by", "length"},
+            {"full_seconds", b->full_seconds},
+            {"power_seconds", b->power_seconds},
+            {"speedup", b->packed_speedup()},
+            {"padded_full_seconds", b->padded_timed ? nlohmann::json(b->padded_full_seconds) : nlohmann::json()},
+            {"padded_speedup", b->padded_timed ? nlohmann::json(b->padded_speedup()) : nlohmann::json()}};
 }
 
 }  // namespace
@@ -215,6 +230,8 @@ DatasetEvaluation evaluate_dataset(const ModelFolder& folder, const GlueDataset&
     const int padded = options.padded_length > 0 ? options.padded_length
                                                  : std::min(reference_padded_length(dataset.task), config.max_position);
     const int32_t pad_id = folder.tokenizer->pad_id().value_or(0);
+    if (options.batch < 1 || options.batch > kMaxBatch)
+        throw Error("batch size " + std::to_string(options.batch) + " must lie in [1, " + std::to_string(kMaxBatch) + "]");
 
     DatasetEvaluation r;
     r.model_path = folder.path.string();
@@ -236,6 +253,7 @@ DatasetEvaluation evaluate_dataset(const ModelFolder& folder, const GlueDataset&
     std::vector<double> padded_seconds(count, 0.0);
     std::vector<int64_t> padded_multiply_adds(count, 0);
     std::vector<char> truncated(count, 0);
+    std::vector<Encoding> encodings(options.batch > 1 ? count : 0);  // kept for the batched timing only
     r.lengths.assign(count, 0);
 
     const auto start = std::chrono::steady_clock::now();
@@ -271,12 +289,18 @@ DatasetEvaluation evaluate_dataset(const ModelFolder& folder, const GlueDataset&
             }
             r.lengths[i] = n;
             truncated[i] = e.truncated;
+            if (!encodings.empty()) encodings[i] = e;
             full_cosine[i] = layer_cosines(f);
             power_cosine[i] = layer_cosines(q);
             full[i] = example_run(f);
             power[i] = example_run(q);
         },
         options.threads);
+    if (options.batch > 1)
+        r.batched = time_in_batches(model,
+                                    {encodings, plan, options.keep_fraction, options.batch,
+                                     options.time_padded ? padded : 0, pad_id, options.threads},
+                                    progress);
     r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     r.full = summarize_variant(dataset, config.num_labels, full, full);
@@ -382,6 +406,7 @@ nlohmann::json to_json(const DatasetEvaluation& r) {
           {"full_multiply_adds", r.padded_timed ? nlohmann::json(r.padded_full_multiply_adds) : nlohmann::json()},
           {"power_seconds_on_packed_inputs", r.power.seconds},
           {"speedup", r.padded_timed ? nlohmann::json(r.padded_speedup()) : nlohmann::json()}}},
+        {"batched", batched_json(r.batched)},
         {"layer_mean_cosine", {{"full", r.full_layer_cosine}, {"power", r.power_layer_cosine}}},
         {"per_example",
          {{"length", r.lengths},

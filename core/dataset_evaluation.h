@@ -7,6 +7,7 @@
 // Examples run in parallel (OpenMP, one Workspace per thread) and every per-example result is
 // written by index, so everything except the measured times is identical from run to run and
 // whatever the number of threads.
+#include "core/batched_timing.h"
 #include "core/bert_model.h"
 #include "core/elimination.h"
 #include "core/glue_dataset.h"
@@ -37,6 +38,9 @@ struct EvaluationOptions {
     int padded_length = 0;
     bool time_padded = true;  // also time the full model on padded inputs (costs one more run per example)
     int threads = 0;          // 0 = OpenMP's default
+    // Above 1: also time both models (and the padded baseline) on sequences grouped by length,
+    // `batch` per pass (time_in_batches), after the one-at-a-time pass.
+    int batch = 1;
 };
 
 // The reference implementation's SEQ_LEN (POWER-BERT.md section 5): 64 for CoLA, SST-2, STS-B;
@@ -143,6 +147,8 @@ struct DatasetEvaluation {
     size_t longer_than_padded = 0;  // examples that ran at their own, longer, length
     int64_t padded_full_multiply_adds = 0;
     double padded_full_seconds = 0;
+
+    std::optional<BatchedTiming> batched;  // when EvaluationOptions::batch > 1
 
     double wall_seconds = 0;  // the whole evaluation, all runs, as measured by the clock on the wall
 

@@ -47,10 +47,13 @@ DatasetResults runDatasetJob(const pb::ModelFolder& model, const DatasetJob& job
     DatasetResults out;
     out.skipped = dataset.skipped;
     switch (job.analysis) {
-    case DatasetAnalysis::Evaluate:
+    case DatasetAnalysis::Evaluate: {
+        pb::EvaluationOptions evaluation = options;
+        evaluation.batch = job.batch;  // the other analyses time nothing worth a second pass
         out.evaluation = std::make_shared<const pb::DatasetEvaluation>(
-            pb::evaluate_dataset(model, dataset, job.plan, options, progress));
+            pb::evaluate_dataset(model, dataset, job.plan, evaluation, progress));
         break;
+    }
     case DatasetAnalysis::Diffusion:
         out.diffusion = std::make_shared<const pb::DiffusionResult>(
             pb::diffusion_experiment(model, dataset, job.plan, options, progress));

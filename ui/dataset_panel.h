@@ -143,6 +143,7 @@ private:
     QDoubleSpinBox* fractionSpin_ = nullptr;
     QSpinBox* rankSpin_ = nullptr;
     QSpinBox* seedSpin_ = nullptr;
+    QSpinBox* batchSpin_ = nullptr;
     std::map<DatasetAnalysis, QPushButton*> runButtons_;
     QPushButton* runAllButton_ = nullptr;
     QPushButton* cancelButton_ = nullptr;

@@ -45,7 +45,15 @@ bool DatasetRunner::start(std::shared_ptr<const pb::ModelFolder> model, const Da
 
 DatasetRunner::Outcome DatasetRunner::work(const pb::ModelFolder& model, const DatasetJob& job, RunState& state) {
     Outcome out;
-    const pb::Progress progress = [&state](size_t done, size_t total, std::string_view) {
+    const pb::Progress progress = [&state](size_t done, size_t total, std::string_view message) {
+        {
+            std::lock_guard lock(state.stageMutex);
+            if (total > 0 && message != state.stage) {  // "loading" (no total yet) is not a stage
+                state.stage = message;
+                ++state.stages;
+                state.stageStart = Clock::now();
+            }
+        }
         state.done.store(done);
         if (total > 0) state.total.store(total);
         return !state.cancel.load();
@@ -78,7 +86,9 @@ DatasetRunProgress DatasetRunner::progress() const {
     if (!state_) return p;
     p.done = state_->done.load();
     p.total = state_->total.load();
-    p.seconds = std::chrono::duration<double>(Clock::now() - state_->start).count();
+    std::lock_guard lock(state_->stageMutex);
+    p.seconds = std::chrono::duration<double>(Clock::now() - state_->stageStart).count();
+    if (state_->stages > 1) p.stage = QString::fromStdString(state_->stage);
     return p;
 }
 

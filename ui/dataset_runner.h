@@ -13,7 +13,9 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <string>
 
 namespace pb {
 struct ModelFolder;
@@ -23,7 +25,8 @@ namespace pb::ui {
 
 struct DatasetRunProgress {
     size_t done = 0, total = 0;  // examples; total is 0 until the file is loaded
-    double seconds = 0;          // since the run started
+    double seconds = 0;          // since the current stage started
+    QString stage;               // the current stage's name, when the run has had more than one
 
     double examplesPerSecond() const { return seconds > 0 ? double(done) / seconds : 0.0; }
     // Unknown until the first examples are done.
@@ -64,6 +67,12 @@ private:
         std::atomic<bool> cancel{false};
         std::atomic<size_t> done{0}, total{0};
         std::atomic<int64_t> cancelAtNs{-1};  // since `start`
+        // The work's current stage (its progress message) and when it began; a run with two
+        // stages (evaluation, then timing in batches) counts examples from 0 in each.
+        std::mutex stageMutex;
+        std::string stage;
+        int stages = 0;
+        Clock::time_point stageStart = start;
     };
     struct Outcome {
         DatasetResults results;

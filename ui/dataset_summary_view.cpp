@@ -161,9 +161,22 @@ void DatasetSummaryView::fillTable() {
                tr("Full model on inputs padded to %1 tokens / PoWER-BERT on packed inputs").arg(e.padded_length));
     }
     addRow(tr("Speedup vs packed full"), QString(), ratio(e.packed_speedup()), tr("Both on inputs packed at their own length"));
+    if (e.batched) addBatchedRows(*e.batched, e);
     addRow(tr("Throughput"), QString(),
            tr("%1 examples/s on %2 threads").arg(e.wall_seconds > 0 ? double(e.examples) / e.wall_seconds : 0.0, 0, 'f', 1).arg(e.threads),
            tr("Examples over the wall time of the whole evaluation (%1)").arg(formatDuration(e.wall_seconds)));
+}
+
+void DatasetSummaryView::addBatchedRows(const pb::BatchedTiming& b, const pb::DatasetEvaluation& e) {
+    const QString batches = tr("In batches of up to %1 equally long examples (%2 passes), as the paper timed inference")
+                                .arg(b.batch)
+                                .arg(b.passes);
+    addRow(tr("Time per example, batched"), formatDuration(perExample(b.full_seconds, e.examples)),
+           formatDuration(perExample(b.power_seconds, e.examples)), batches);
+    if (b.padded_timed)
+        addRow(tr("Batched speedup vs padded full"), QString(), ratio(b.padded_speedup()),
+               tr("Full model on inputs padded to %1 tokens / PoWER-BERT on packed inputs, both batched").arg(e.padded_length));
+    addRow(tr("Batched speedup vs packed full"), QString(), ratio(b.packed_speedup()), batches);
 }
 
 void DatasetSummaryView::buildPlot() {

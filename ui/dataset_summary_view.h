@@ -35,6 +35,7 @@ protected:
 private:
     void fillTable();
     void addRow(const QString& quantity, const QString& full, const QString& power, const QString& tip = {});
+    void addBatchedRows(const pb::BatchedTiming& batched, const pb::DatasetEvaluation& evaluation);
     void buildLayout();
     void buildPlot();
 

@@ -265,6 +265,44 @@ private slots:
         QCOMPARE(*one.power.mutual_information_bits, *r.power.mutual_information_bits);
     }
 
+    void lengthBatchesGroupEquallyLongSequences() {
+        const std::vector<int> lengths = {5, 3, 5, 5, 3, 7};
+        const std::vector<std::vector<size_t>> expected = {{1, 4}, {0, 2}, {3}, {5}};
+        QCOMPARE(length_batches(lengths, 2), expected);
+        const std::vector<std::vector<size_t>> one_each = {{1}, {4}, {0}, {2}, {3}, {5}};
+        QCOMPARE(length_batches(lengths, 1), one_each);
+        QVERIFY_THROWS_EXCEPTION(Error, length_batches(lengths, 0));
+    }
+
+    void batchedTimingKeepsOutputsAndCountsPasses() {
+        RetentionPlan plan;
+        plan.keep = {4, 2, 1};
+        EvaluationOptions o;
+        o.batch = 4;
+        const auto r = evaluate_dataset(folder_, data_, plan, o);
+        const auto one = evaluate_dataset(folder_, data_, plan);
+        QCOMPARE(r.power_predictions, one.power_predictions);
+        QCOMPARE(r.kl, one.kl);
+        QVERIFY(!one.batched && to_json(one)["batched"].is_null());
+        QVERIFY(r.batched.has_value());
+        std::map<size_t, size_t> per_length;
+        for (const auto& e : encodings_) ++per_length[e.ids.size()];
+        size_t passes = 0;
+        for (const auto& [length, n] : per_length) passes += (n + 3) / 4;
+        QVERIFY(passes < encodings_.size());  // some lengths repeat, or this checks nothing batch-specific
+        QCOMPARE(r.batched->passes, passes);
+        QCOMPARE(r.batched->batch, 4);
+        QVERIFY(r.batched->full_seconds > 0 && r.batched->power_seconds > 0);
+        QVERIFY(r.batched->padded_timed && r.batched->padded_full_seconds > 0);
+        const auto j = to_json(r)["batched"];
+        QCOMPARE(j["passes"].get<size_t>(), passes);
+        QCOMPARE(j["speedup"].get<double>(), r.batched->full_seconds / r.batched->power_seconds);
+        for (int bad : {0, 5000}) {
+            o.batch = bad;
+            QVERIFY_THROWS_EXCEPTION(Error, evaluate_dataset(folder_, data_, plan, o));
+        }
+    }
+
     void maxExamplesAndJson() {
         EvaluationOptions o;
         o.max_examples = 7;

@@ -176,6 +176,9 @@ private slots:
         QVERIFY2(std::fabs(mi.section(QLatin1Char(' '), 0, 0).toDouble() - mutualInformationBits(full, power)) < 6e-4, qPrintable(mi));
         QCOMPARE(summary->valueText(QStringLiteral("Examples"), 1), QString::number(n));
         QVERIFY(summary->valueText(QStringLiteral("Speedup vs packed full"), 1).endsWith(QStringLiteral("×")));
+        // The panel also times in batches by default (32 per pass).
+        QVERIFY(summary->valueText(QStringLiteral("Batched speedup vs packed full"), 1).endsWith(QStringLiteral("×")));
+        QVERIFY(!summary->valueText(QStringLiteral("Time per example, batched"), 2).isEmpty());
 
         // The disagreements table lists exactly the changed examples, by file line.
         QTableView* table = panel->disagreementTable();
