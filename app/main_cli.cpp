@@ -323,7 +323,7 @@ int eval_dataset(const DatasetArgs& d) {
     std::cout << "multiply-adds: " << fixed(double(r.full.multiply_adds) / 1e9, 3) << " G full, "
               << fixed(double(r.power.multiply_adds) / 1e9, 3) << " G PoWER-BERT (" << fixed(r.multiply_add_ratio(), 2)
               << "x fewer)\n"
-              << "time: full " << fixed(r.full.seconds, 3) << " s, PoWER-BERT " << fixed(r.power.seconds, 3)
+              << "time, one example at a time: full " << fixed(r.full.seconds, 3) << " s, PoWER-BERT " << fixed(r.power.seconds, 3)
               << " s: speedup " << fixed(r.packed_speedup(), 2) << "x packed";
     if (r.padded_timed)
         std::cout << ", " << fixed(r.padded_speedup(), 2) << "x against the full model padded to " << r.padded_length
