@@ -248,9 +248,11 @@ void DatasetSummaryView::buildPlot() {
         rect->axis(QCPAxis::atBottom)->setRange(0.3, double(bars.size()) + 0.7);
         setBarRange(rect, 0, top);
     }
-    captions_[1]->setText(e.padded_timed ? tr("ms per example: %1 vs packed, %2 vs padded")
-                                               .arg(ratio(e.packed_speedup()), ratio(e.padded_speedup()))
-                                         : tr("ms per example: %1 vs packed").arg(ratio(e.packed_speedup())));
+    QString timing = e.padded_timed ? tr("ms per example, one at a time: %1 vs packed, %2 vs padded")
+                                          .arg(ratio(e.packed_speedup()), ratio(e.padded_speedup()))
+                                    : tr("ms per example, one at a time: %1 vs packed").arg(ratio(e.packed_speedup()));
+    if (e.batched) timing += tr("\n(in batches of %1: %2 vs packed)").arg(e.batched->batch).arg(ratio(e.batched->packed_speedup()));
+    captions_[1]->setText(timing);
     captions_[2]->setText(tr("multiply-adds per example (M): %1 fewer").arg(ratio(e.multiply_add_ratio())));
     plot_->replot();
 }
