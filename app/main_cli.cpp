@@ -415,7 +415,7 @@ CLI::App* add_eval_command(CLI::App& app, DatasetArgs& d) {
     cmd->add_option("--batch", d.batch,
                     "Also time both models on sequences grouped by length, this many per pass, as the paper "
                     "timed inference (default 1: one at a time only)")
-        ->check(CLI::Range(1, 1024));
+        ->check(CLI::Range(1, 256));
     return cmd;
 }
 

@@ -15,8 +15,8 @@
 namespace pb {
 namespace {
 
-// Far above any useful batch; a guard against a typo asking for gigabytes of workspace.
-constexpr int kMaxBatch = 1024;
+// Twice the paper's batch of 128; a guard against a typo asking for gigabytes of workspace.
+constexpr int kMaxBatch = 256;
 
 std::vector<double> to_doubles(std::span<const float> values) { return {values.begin(), values.end()}; }
 
