@@ -50,16 +50,11 @@ GroupTimes time_group(const BertModel& model, const BatchedTimingRequest& reques
         t.padded = t.full;  // nothing to pad: the baseline runs it as it is
         return t;
     }
-    std::vector<std::vector<int32_t>> ids, types;
-    for (const Encoding* e : encodings) {
-        ids.push_back(e->ids), types.push_back(e->type_ids);
-        ids.back().resize(request.padded_length, request.pad_id);
-        types.back().resize(request.padded_length, 0);
-    }
-    std::vector<SequenceInput> padded;
-    for (size_t i = 0; i < ids.size(); ++i) padded.push_back({ids[i], types[i]});
-    // Timing only: run_batch has no attention mask, so these are not BERT's outputs on padded inputs.
-    t.padded = seconds_of(run_batch(model, padded, {}, {}, ws));
+    std::vector<PaddedInput> padded;  // timed only, outputs unused
+    for (const Encoding* e : encodings) padded.push_back(padded_input(*e, request.padded_length, request.pad_id));
+    std::vector<SequenceInput> padded_inputs;
+    for (const auto& p : padded) padded_inputs.push_back({p.ids, p.type_ids});
+    t.padded = seconds_of(run_batch(model, padded_inputs, {}, {}, ws));
     return t;
 }
 

@@ -84,6 +84,13 @@ Encoding encode_example(const ModelFolder& folder, const GlueExample& example) {
                           : folder.encode(example.text_a);
 }
 
+PaddedInput padded_input(const Encoding& encoding, int length, int32_t pad_id) {
+    PaddedInput p{encoding.ids, encoding.type_ids};
+    p.ids.resize(size_t(length), pad_id);
+    p.type_ids.resize(size_t(length), 0);
+    return p;
+}
+
 void check_model_fits_dataset(const ModelConfig& config, const BertWeights& weights, const GlueDataset& dataset) {
     const std::string task(glue_task_name(dataset.task));
     if (!weights.pooler || !weights.classifier)
@@ -274,12 +281,8 @@ DatasetEvaluation evaluate_dataset(const ModelFolder& folder, const GlueDataset&
             }
             if (options.time_padded) {
                 if (n < padded) {
-                    // Timing only: run_model has no attention mask, so these outputs are not BERT's
-                    // outputs on a padded batch and are never used.
-                    std::vector<int32_t> ids = e.ids, types = e.type_ids;
-                    ids.resize(padded, pad_id);
-                    types.resize(padded, 0);
-                    const Trace t = run_model(model, ids, types, {}, {}, ws);
+                    const PaddedInput in = padded_input(e, padded, pad_id);  // timed only, outputs unused
+                    const Trace t = run_model(model, in.ids, in.type_ids, {}, {}, ws);
                     padded_seconds[i] = t.seconds;
                     padded_multiply_adds[i] = t.multiply_adds;
                 } else {

@@ -54,6 +54,13 @@ RetentionPlan plan_for_length(const RetentionPlan& plan, std::optional<double> k
 
 Encoding encode_example(const ModelFolder& folder, const GlueExample& example);
 
+// An input padded with pad_id (token type 0) to `length` tokens, for timing the padded baseline
+// only: run_model has no attention mask, so its outputs on it are not BERT's on a padded batch.
+struct PaddedInput {
+    std::vector<int32_t> ids, type_ids;
+};
+PaddedInput padded_input(const Encoding& encoding, int length, int32_t pad_id);
+
 // Throws pb::Error unless the model can be scored on the dataset: it has a classifier head, is a
 // regression model exactly when the task is, and has as many classes as the task (a Generic file:
 // at least as many as its labels use).
