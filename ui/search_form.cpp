@@ -160,6 +160,34 @@ QWidget* SearchForm::buildOutputGroup() {
     retrainCheck_->setToolTip(QStringLiteral("Then re-train the model with hard Extract layers at the configuration "
                                              "found (same data, epochs, batch and BERT learning rate; best dev kept)"));
     form->addRow(retrainCheck_);
+    fullPassCheck_ = new QCheckBox(QStringLiteral("…training the weights without elimination &too"));
+    fullPassCheck_->setToolTip(QStringLiteral("Each step also runs the model without Extract layers (the loss is the "
+                                              "mean of both passes), so the re-trained weights also serve as the "
+                                              "full model. Twice the time per step."));
+    form->addRow(fullPassCheck_);
+    distillCheck_ = new QCheckBox(QStringLiteral("…&distilling from the fine-tuned model"));
+    distillCheck_->setToolTip(QStringLiteral("Knowledge distillation: the re-training loss adds the fine-tuned model's "
+                                             "class probabilities (softened by the temperature) to the labels"));
+    form->addRow(distillCheck_);
+    const pb::train::StepOptions defaults;
+    distillWeightEdit_ = addNumberField(form, QStringLiteral("Teacher &weight:"),
+                                        QStringLiteral("Weight w of the teacher's term: (1 - w) · CE(label) + w · T² · "
+                                                       "CE(teacher, student), both at temperature T"));
+    distillWeightEdit_->setText(numberText(defaults.distill_weight));
+    distillTemperatureEdit_ = addNumberField(form, QStringLiteral("Te&mperature:"),
+                                             QStringLiteral("T: larger values soften both softmaxes, so the teacher's "
+                                                            "confidence on the other class counts more"));
+    distillTemperatureEdit_->setText(numberText(defaults.distill_temperature));
+    auto enable = [this] {
+        distillCheck_->setEnabled(retrainCheck_->isChecked());
+        fullPassCheck_->setEnabled(retrainCheck_->isChecked());
+        const bool on = retrainCheck_->isChecked() && distillCheck_->isChecked();
+        distillWeightEdit_->setEnabled(on);
+        distillTemperatureEdit_->setEnabled(on);
+    };
+    connect(retrainCheck_, &QCheckBox::toggled, this, enable);
+    connect(distillCheck_, &QCheckBox::toggled, this, enable);
+    enable();
     return group;
 }
 
@@ -268,6 +296,14 @@ std::optional<pb::train::StepOptions> SearchForm::retrainOptions() const {
     o.out = toFsPath(outputFolder()) / "retrain";
     o.lambda.reset();
     o.lr_soft.reset();
+    o.with_full_pass = fullPassCheck_->isChecked();
+    if (distillCheck_->isChecked()) {
+        o.teacher = toFsPath(model_);
+        o.distill_weight = numberIn(distillWeightEdit_, QStringLiteral("Teacher weight"), false);
+        if (o.distill_weight > 1)
+            throw pb::Error(QStringLiteral("Teacher weight: \"%1\" is above 1").arg(distillWeightEdit_->text()).toStdString());
+        o.distill_temperature = numberIn(distillTemperatureEdit_, QStringLiteral("Temperature"), true);
+    }
     return o;
 }
 

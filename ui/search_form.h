@@ -1,7 +1,9 @@
 #pragma once
 // The inputs of a configuration search: task data (train and dev TSV, task guessed from the file or
 // chosen), lambda, the learning rates of the BERT weights and of r, epochs, batch, maximum length,
-// example limits, seed, output folder and whether to re-train afterwards. Choosing a task (or a file
+// example limits, seed, output folder and whether to re-train afterwards (optionally distilling from
+// the fine-tuned model: weight and temperature; optionally training the weights without elimination
+// too). Choosing a task (or a file
 // that reveals one) fills the hyper-parameters with the reference's defaults for it
 // (pb::train::reference_defaults); every field stays editable afterwards.
 //
@@ -47,7 +49,8 @@ public:
     // The search step's options, or a pb::Error naming the field at fault.
     pb::train::StepOptions searchOptions() const;
     // The re-train step's options when "re-train afterwards" is ticked (same data, epochs, batch,
-    // length, seed and BERT learning rate; starts from the search's folder and its retention.json).
+    // length, seed and BERT learning rate; starts from the search's folder and its retention.json;
+    // with distillation ticked, the fine-tuned model is the teacher).
     std::optional<pb::train::StepOptions> retrainOptions() const;
 
     // For tests and the window.
@@ -64,6 +67,10 @@ public:
     QSpinBox* devLimitSpin() const { return devLimitSpin_; }
     QSpinBox* seedSpin() const { return seedSpin_; }
     QCheckBox* retrainCheck() const { return retrainCheck_; }
+    QCheckBox* distillCheck() const { return distillCheck_; }
+    QCheckBox* fullPassCheck() const { return fullPassCheck_; }
+    QLineEdit* distillWeightEdit() const { return distillWeightEdit_; }
+    QLineEdit* distillTemperatureEdit() const { return distillTemperatureEdit_; }
     QLineEdit* outputEdit() const { return outputEdit_; }
 
 private:
@@ -94,6 +101,10 @@ private:
     QSpinBox* devLimitSpin_ = nullptr;
     QSpinBox* seedSpin_ = nullptr;
     QCheckBox* retrainCheck_ = nullptr;
+    QCheckBox* distillCheck_ = nullptr;
+    QCheckBox* fullPassCheck_ = nullptr;
+    QLineEdit* distillWeightEdit_ = nullptr;
+    QLineEdit* distillTemperatureEdit_ = nullptr;
     QLineEdit* outputEdit_ = nullptr;
 };
 

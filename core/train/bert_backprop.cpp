@@ -48,11 +48,24 @@ void hidden_mask(Mat<S>& mask, const Stack& stack, int H, double p, std::span<co
 }
 
 
+// The items' teacher probabilities as rows x labels (empty when not distilling).
+std::vector<float> teacher_rows(std::span<const PassItem> items, int labels, const PassSettings& settings) {
+    std::vector<float> rows;
+    if (settings.distill_weight <= 0) return rows;
+    for (const auto& item : items) {
+        if (item.example->target.size() != size_t(labels))
+            throw Error("training pass: distillation needs the teacher's " + std::to_string(labels) +
+                        " probabilities for every example");
+        rows.insert(rows.end(), item.example->target.begin(), item.example->target.end());
+    }
+    return rows;
+}
+
 // The sequence-classification head on the [CLS] rows; returns d loss / d x (empty without grads).
 template <class S>
 Mat<S> task_head_step(const ModelConfig& c, const ParameterLayout& L, const S* params, S* grads,
-                      std::span<const PassItem> items, const Stack& stack, const Mat<S>& x, double p_hidden,
-                      S loss_scale, PassOutput<S>& result) {
+                      std::span<const PassItem> items, const Stack& stack, const Mat<S>& x,
+                      const PassSettings& settings, double p_hidden, S loss_scale, PassOutput<S>& result) {
     auto P = [&](int slot) { return params + L.offset(slot); };
     auto G = [&](int slot) { return grads ? grads + L.offset(slot) : nullptr; };
     const int count = static_cast<int>(items.size()), H = c.hidden_size;
@@ -66,7 +79,9 @@ Mat<S> task_head_step(const ModelConfig& c, const ParameterLayout& L, const S* p
     std::vector<float> labels(count);
     for (int s = 0; s < count; ++s) labels[s] = items[s].example->label;
     Mat<S> dlogits;
-    result.loss_sum = head_loss<S>(head.logits, labels, c.regression, loss_scale, dlogits);
+    const std::vector<float> teacher = teacher_rows(items, c.num_labels, settings);
+    const DistillTerm distill{teacher, settings.distill_weight, settings.distill_temperature};
+    result.loss_sum = head_loss<S>(head.logits, labels, c.regression, loss_scale, dlogits, distill);
     result.logits = head.logits;
     if (!grads) return {};
     Mat<S> dcls;
@@ -264,7 +279,7 @@ PassOutput<S> forward_backward(const ModelConfig& c, const ParameterLayout& L, c
 
     // ---- head and loss
     Mat<S> dx = settings.masked_lm ? masked_lm_step(c, L, params, grads, items, stack, x, loss_scale, result)
-                                   : task_head_step(c, L, params, grads, items, stack, x, p_hidden, loss_scale, result);
+                                   : task_head_step(c, L, params, grads, items, stack, x, settings, p_hidden, loss_scale, result);
     if (!grads) return result;
 
     // ---- backward

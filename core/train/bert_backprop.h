@@ -22,6 +22,9 @@ struct TrainExample {
     // Masked-LM pre-training: the original token at each position that is predicted, -1 elsewhere
     // (empty for task training).
     std::vector<int32_t> mlm_targets;
+    // Distillation: the teacher's class probabilities at the pass's temperature (num_labels
+    // values; empty without a teacher).
+    std::vector<float> target;
 };
 
 enum class ExtractMode { None, Soft, Hard };
@@ -32,6 +35,10 @@ struct PassSettings {
     double hidden_dropout = 0;     // 0 (evaluation) disables dropout
     double attention_dropout = 0;
     bool masked_lm = false;  // the masked-LM head and loss instead of the task head (layout must have it)
+    // Distillation (core/train/distillation.h): the weight of the teacher's term in the loss
+    // (0: labels only; the examples' targets are then ignored) and its temperature.
+    double distill_weight = 0;
+    double distill_temperature = 1;
 };
 
 struct PassItem {

@@ -293,6 +293,9 @@ TrainableBert load_trainable_bert(const std::filesystem::path& folder, const Loa
         throw Error(msg);
     }
     const int H = m.config.hidden_size;
+    if (options.require_head && (pooler_reset || head_reset))
+        throw Error(folder.string() + ": no trained classification head with " + std::to_string(m.config.num_labels) +
+                    " output(s) (a teacher needs its own)");
     if (pooler_reset) {
         init_normal(m.at(m.layout.pooler_w), size_t(H) * H, 0.02, options.init_seed);
         m.notes.push_back("pooler initialised: normal(0, 0.02), bias 0 (absent from the checkpoint)");

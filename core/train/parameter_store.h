@@ -98,6 +98,7 @@ struct LoadOptions {
     std::vector<std::string> label_names;  // written to config.json's id2label when non-empty
     uint64_t init_seed = 42;               // for a new pooler/classifier: normal(0, 0.02), bias 0
     bool masked_lm = false;                // include the masked-LM head (loaded, or initialised when absent)
+    bool require_head = false;  // throw instead of initialising a missing or mis-sized pooler/classifier (a teacher)
 };
 
 // config.json + model.safetensors (F32/F16/BF16; names with or without "bert."; legacy

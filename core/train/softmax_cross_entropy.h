@@ -21,4 +21,22 @@ double softmax_cross_entropy(const Eigen::MatrixBase<Row>& logits, int target, G
     return -(double(logits(target)) - double(top) - std::log(double(sum)));
 }
 
+// The same against a class distribution `target` (distillation: the teacher's probabilities mixed
+// with the label): writes softmax(logits) - target and returns -sum_c target[c] log softmax(logits)[c].
+template <class Row, class TargetRow, class GradRow>
+double softmax_cross_entropy(const Eigen::MatrixBase<Row>& logits, const Eigen::MatrixBase<TargetRow>& target,
+                             GradRow&& grad) {
+    using S = typename Row::Scalar;
+    const S top = logits.maxCoeff();
+    grad = (logits.array() - top).exp().matrix();
+    const S sum = grad.sum();
+    grad /= sum;
+    const double log_sum = std::log(double(sum));
+    double loss = 0;
+    for (Eigen::Index c = 0; c < logits.size(); ++c)
+        loss -= double(target(c)) * (double(logits(c)) - double(top) - log_sum);
+    grad -= target.template cast<S>();
+    return loss;
+}
+
 }  // namespace pb::train

@@ -1,5 +1,6 @@
 #include "core/train/task_head_grad.h"
 
+#include "core/error.h"
 #include "core/train/dropout.h"
 #include "core/train/linear_grad.h"
 #include "core/train/softmax_cross_entropy.h"
@@ -30,9 +31,17 @@ void head_forward(const ConstMatRef<S>& cls, const S* pooler_w, const S* pooler_
 }
 
 template <class S>
-double head_loss(const Mat<S>& logits, std::span<const float> labels, bool regression, S scale, Mat<S>& dlogits) {
+double head_loss(const Mat<S>& logits, std::span<const float> labels, bool regression, S scale, Mat<S>& dlogits,
+                 const DistillTerm& distill) {
     const Eigen::Index rows = logits.rows(), C = logits.cols();
+    const bool distilling = distill.weight > 0;
+    if (distilling && (regression || distill.teacher.size() != size_t(rows * C)))
+        throw Error("head loss: distillation needs one row of " + std::to_string(C) +
+                    " teacher probabilities per example (classification only)");
+    if (distilling && !(distill.temperature > 0)) throw Error("head loss: the distillation temperature must be > 0");
     dlogits.resize(rows, C);
+    const S w = S(distill.weight), T = S(distill.temperature);
+    RowVec<S> soft_grad(C);
     double total = 0;
     for (Eigen::Index i = 0; i < rows; ++i) {
         if (regression) {
@@ -41,8 +50,17 @@ double head_loss(const Mat<S>& logits, std::span<const float> labels, bool regre
             dlogits(i, 0) = scale * S(2) * diff;
             continue;
         }
-        total += softmax_cross_entropy(logits.row(i), static_cast<int>(labels[i]), dlogits.row(i));
-        dlogits.row(i) *= scale;
+        const double hard = softmax_cross_entropy(logits.row(i), static_cast<int>(labels[i]), dlogits.row(i));
+        if (!distilling) {
+            total += hard;
+            dlogits.row(i) *= scale;
+            continue;
+        }
+        const Eigen::Map<const Eigen::RowVectorXf> q(&distill.teacher[size_t(i * C)], C);
+        const double soft = softmax_cross_entropy(RowVec<S>(logits.row(i) / T), q, soft_grad);
+        total += (1 - distill.weight) * hard + distill.weight * distill.temperature * distill.temperature * soft;
+        // d/dz of T^2 * CE(q, softmax(z / T)) is T * (softmax(z / T) - q).
+        dlogits.row(i) = scale * ((S(1) - w) * dlogits.row(i) + w * T * soft_grad);
     }
     return total;
 }
@@ -64,7 +82,7 @@ void head_backward(const Mat<S>& dlogits, const HeadCache<S>& cache, const S* po
 #define PB_INSTANTIATE(S)                                                                                          \
     template void head_forward<S>(const ConstMatRef<S>&, const S*, const S*, const S*, const S*, int, double,       \
                                   std::span<const uint64_t>, HeadCache<S>&);                                       \
-    template double head_loss<S>(const Mat<S>&, std::span<const float>, bool, S, Mat<S>&);                         \
+    template double head_loss<S>(const Mat<S>&, std::span<const float>, bool, S, Mat<S>&, const DistillTerm&);    \
     template void head_backward<S>(const Mat<S>&, const HeadCache<S>&, const S*, const S*, int, S*, S*, S*, S*,     \
                                    Mat<S>&);
 PB_INSTANTIATE(float)

@@ -25,10 +25,22 @@ void head_forward(const ConstMatRef<S>& cls, const S* pooler_w, const S* pooler_
                   const S* classifier_b, int labels, double dropout_p, std::span<const uint64_t> dropout_keys,
                   HeadCache<S>& cache);
 
+// Knowledge distillation's term: the teacher's probabilities at `temperature`, one row per example
+// (rows x labels, row-major), and the term's weight.
+struct DistillTerm {
+    std::span<const float> teacher;
+    double weight = 0;
+    double temperature = 1;
+};
+
 // Per-example losses are summed; dlogits = scale * dloss/dlogits (scale = 1/batch for a mean).
-// Classification: -log softmax(z)[y]. Regression: (z - y)^2 (MSE, as Hugging Face and the reference).
+// Classification: -log softmax(z)[y]; with a distillation term (Hinton et al. 2015)
+//   (1 - w) * -log softmax(z)[y] + w * T^2 * -sum_c q_c log softmax(z / T)_c
+// (T^2 keeps the term's gradient scale independent of T). Regression: (z - y)^2 (MSE, as Hugging
+// Face and the reference).
 template <class S>
-double head_loss(const Mat<S>& logits, std::span<const float> labels, bool regression, S scale, Mat<S>& dlogits);
+double head_loss(const Mat<S>& logits, std::span<const float> labels, bool regression, S scale, Mat<S>& dlogits,
+                 const DistillTerm& distill = {});
 
 // dcls = d/dcls; parameter gradients are accumulated (any may be null).
 template <class S>

@@ -57,8 +57,15 @@ std::string position_text(const TrainSettings& s, int epoch, double epoch_done) 
     return out.str();
 }
 
-nlohmann::json fingerprint(const TrainableBert& model, const TrainSettings& s, size_t train_size) {
-    return {{"mode", int(s.mode)},       {"keep", s.keep},          {"epochs", s.epochs},
+// A checkpoint resumes only under the same settings and data, distillation targets included.
+nlohmann::json fingerprint(const TrainableBert& model, const TrainSettings& s, const std::vector<TrainExample>& train) {
+    const size_t train_size = train.size();
+    double targets = 0;
+    for (const auto& e : train)
+        for (size_t c = 0; c < e.target.size(); ++c) targets += double(e.target[c]) * double(c + 1);
+    return {{"targets", targets}, {"distill_weight", s.distill_weight}, {"distill_temperature", s.distill_temperature},
+            {"with_full_pass", s.with_full_pass},
+            {"mode", int(s.mode)},       {"keep", s.keep},          {"epochs", s.epochs},
             {"batch", s.batch},          {"lr_bert", s.lr_bert},    {"lr_retention", s.lr_retention},
             {"lambda", s.lambda},        {"seed", s.seed},          {"train_examples", train_size},
             {"parameters", model.layout.total}, {"dropout", s.dropout}, {"warmup", s.warmup_fraction},
@@ -165,6 +172,7 @@ std::pair<std::string, double> evaluate(const TrainableBert& model, const std::v
     for (const auto& e : dev) items.push_back({&e, 0});
     PassSettings eval = pass;
     eval.hidden_dropout = eval.attention_dropout = 0;
+    eval.distill_weight = 0;  // the dev metric needs no teacher
     auto out = predict(model, items, eval);
     if (pass.masked_lm) return {"masked-LM accuracy", out.mlm_rows ? double(out.mlm_correct) / double(out.mlm_rows) : 0.0};
     std::vector<double> predicted(dev.size()), gold(dev.size());
@@ -189,14 +197,22 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
     if (s.batch < 1 || s.epochs < 1 || s.accumulation < 1) throw Error("training: batch, epochs and accumulation must be >= 1");
     if (s.mode == ExtractMode::Soft && model.layout.retention.empty())
         throw Error("configuration search: the model has no Soft-Extract parameters");
+    if (s.with_full_pass && s.mode != ExtractMode::Hard)
+        throw Error("training: a full pass alongside is for re-training with Extract layers only");
     PassSettings pass;
     pass.mode = s.mode;
     pass.keep = s.keep;
     pass.masked_lm = s.masked_lm;
+    pass.distill_weight = s.distill_weight;
+    pass.distill_temperature = s.distill_temperature;
     if (s.dropout) {
         pass.hidden_dropout = model.hidden_dropout;
         pass.attention_dropout = model.attention_dropout;
     }
+    PassSettings full_pass = pass;
+    full_pass.mode = ExtractMode::None;
+    full_pass.keep.clear();
+    const float share = s.with_full_pass ? 0.5f : 1.0f;  // of each pass in the step's loss
 
     const size_t batches_per_epoch = (train.size() + s.batch - 1) / s.batch;
     const int64_t total_steps = int64_t(batches_per_epoch) * s.epochs;
@@ -204,7 +220,7 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
     AdamW adam(model.layout, s.adam);
     TrainOutcome outcome;
     Position at;
-    const auto print = fingerprint(model, s, train.size());
+    const auto print = fingerprint(model, s, train);
     if (!s.checkpoint_dir.empty() && s.resume && load_checkpoint(s.checkpoint_dir, model, adam, at, outcome, print, log)) {
         if (log)
             log("resumed from " + s.checkpoint_dir.string() + " at step " + std::to_string(adam.step()) + " (epoch " +
@@ -241,8 +257,11 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
             double step_loss = 0;
             for (size_t m = 0; m < count; m += micro) {
                 const size_t n = std::min(micro, count - m);
-                auto out = gradients.accumulate(model, std::span(items).subspan(m, n), pass, 1.0f / float(count), grads);
-                step_loss += out.loss_sum;
+                const auto micro_items = std::span(items).subspan(m, n);
+                step_loss += share * gradients.accumulate(model, micro_items, pass, share / float(count), grads).loss_sum;
+                if (s.with_full_pass)
+                    step_loss +=
+                        share * gradients.accumulate(model, micro_items, full_pass, share / float(count), grads).loss_sum;
             }
             loss_sum += step_loss;
             const double batch_loss = step_loss / double(count);
@@ -295,6 +314,8 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
             line << "epoch " << record.epoch << ": train loss " << record.train_loss;
             if (dev.empty()) line << " (no dev set)";
             else line << ", dev " << record.metric_name << " " << record.dev_metric;
+            if (s.with_full_pass && !dev.empty())
+                line << " (without elimination " << evaluate(model, dev, full_pass, s.task).second << ")";
             if (!record.mass.empty()) {
                 line << ", penalty " << record.penalty << ", r mass per layer [";
                 for (size_t j = 0; j < record.mass.size(); ++j) line << (j ? ", " : "") << record.mass[j];

@@ -4,6 +4,7 @@
 #include "core/elimination.h"
 #include "core/error.h"
 #include "core/tokenizer.h"
+#include "core/train/distillation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -32,7 +33,11 @@ std::vector<TrainExample> encode_dataset(const GlueDataset& data, const Tokenize
             throw Error(data.file.string() + ":" + std::to_string(e.line) + ": no label (training needs labelled files)");
         auto enc = tokenizer.encode(e.text_a, e.text_b ? std::optional<std::string_view>(*e.text_b) : std::nullopt,
                                     max_length);
-        out.push_back({std::move(enc.ids), std::move(enc.type_ids), *e.label});
+        TrainExample example;
+        example.ids = std::move(enc.ids);
+        example.type_ids = std::move(enc.type_ids);
+        example.label = *e.label;
+        out.push_back(std::move(example));
     }
     return out;
 }
@@ -41,6 +46,34 @@ std::string format_number(double v) {
     std::ostringstream s;
     s << v;
     return s.str();
+}
+
+// Mixes the teacher's class probabilities into the targets of `train` (encoded from `data` with
+// the student's tokenizer; the teacher reads the text with its own).
+void add_teacher_targets(std::vector<TrainExample>& train, const GlueDataset& data, const StepOptions& o,
+                         const LoadOptions& task, int max_length, const Progress& progress, const TrainLog& log) {
+    if (task.regression.value_or(false)) throw Error("--teacher: distillation needs a classification task");
+    if (!(o.distill_weight >= 0 && o.distill_weight <= 1))
+        throw Error("--distill-weight " + format_number(o.distill_weight) + " is outside [0, 1]");
+    LoadOptions load = task;
+    load.require_head = true;
+    const TrainableBert teacher = load_trainable_bert(o.teacher, load);
+    const auto tokenizer = load_tokenizer(o.teacher);
+    const auto examples =
+        encode_dataset(data, *tokenizer, std::min(max_length, teacher.config.max_position), o.max_train_examples);
+    const Mat<float> logits = teacher_logits(teacher, examples, progress);
+    attach_teacher_targets(train, logits, o.distill_temperature);
+    size_t agree = 0;
+    for (size_t i = 0; i < examples.size(); ++i) {
+        Eigen::Index best = 0;
+        logits.row(static_cast<Eigen::Index>(i)).maxCoeff(&best);
+        agree += best == static_cast<Eigen::Index>(examples[i].label);
+    }
+    const double share = 100.0 * double(agree) / double(std::max<size_t>(1, examples.size()));
+    if (log)
+        log("distillation: teacher " + o.teacher.string() + " (weight " + format_number(o.distill_weight) +
+            ", temperature " + format_number(o.distill_temperature) + ") agrees with " + format_number(share) +
+            "% of the training labels");
 }
 
 }  // namespace
@@ -131,6 +164,7 @@ nlohmann::json run_train_step(const StepOptions& o, const Progress& progress, co
     const int length = std::min(max_length, model.config.max_position);
     auto train = encode_dataset(train_data, *tokenizer, length, o.max_train_examples);
     auto dev = encode_dataset(dev_data, *tokenizer, length, o.max_dev_examples);
+    if (!o.teacher.empty()) add_teacher_targets(train, train_data, o, load, max_length, progress, log);
 
     TrainSettings s;
     s.epochs = o.epochs.value_or(3);
@@ -146,6 +180,11 @@ nlohmann::json run_train_step(const StepOptions& o, const Progress& progress, co
     s.checkpoint_every = o.checkpoint_every;
     s.resume = o.resume;
     s.dropout = o.dropout;
+    s.with_full_pass = o.with_full_pass;
+    if (!o.teacher.empty()) {
+        s.distill_weight = o.distill_weight;
+        s.distill_temperature = o.distill_temperature;
+    }
 
     std::string found_by;
     double finetuned_metric = 0;
@@ -186,6 +225,10 @@ nlohmann::json run_train_step(const StepOptions& o, const Progress& progress, co
         summary["settings"]["retention_length"] = length;
     }
     if (s.mode == ExtractMode::Hard) summary["settings"]["retention"] = s.keep;
+    if (s.with_full_pass) summary["settings"]["with_full_pass"] = true;
+    if (!o.teacher.empty())
+        summary["settings"]["distillation"] = {{"teacher", o.teacher.string()}, {"weight", o.distill_weight},
+                                               {"temperature", o.distill_temperature}};
     for (const auto& note : model.notes) summary["notes"].push_back(note);
 
     std::filesystem::create_directories(o.out);

@@ -64,6 +64,12 @@ struct StepOptions {
     bool resume = true;
     int checkpoint_every = 0;
     bool dropout = true;
+    // Distillation (core/train/distillation.h): a fine-tuned folder whose class probabilities join
+    // the labels in the loss with this weight, at this temperature; empty: the labels alone.
+    std::filesystem::path teacher;
+    double distill_weight = 0.5;
+    double distill_temperature = 2;
+    bool with_full_pass = false;  // retrain: also train the weights without elimination (TrainSettings)
 };
 
 // Runs one step; returns the summary also written to <out>/training.json.

@@ -6,6 +6,7 @@
 #include "core/model_folder.h"
 #include "core/train/adamw.h"
 #include "core/train/batch_gradients.h"
+#include "core/train/distillation.h"
 #include "core/train/training_loop.h"
 #include "core/train/training_steps.h"
 #include "tests/shared/tiny_bert_config.h"
@@ -60,6 +61,16 @@ TrainSettings finetune_settings() {
     s.batch = 16;
     s.lr_bert = 2e-3;
     s.seed = 5;
+    return s;
+}
+
+// Re-training with Extract at `keep` (the fine-tuned model's settings, a smaller learning rate).
+TrainSettings retrain_settings(std::vector<int> keep, int epochs) {
+    TrainSettings s = finetune_settings();
+    s.mode = ExtractMode::Hard;
+    s.keep = std::move(keep);
+    s.epochs = epochs;
+    s.lr_bert = 5e-4;
     return s;
 }
 
@@ -198,14 +209,65 @@ private slots:
 
     void retrainWithExtract() {
         TrainableBert m = finetuned();
-        TrainSettings s = finetune_settings();
-        s.mode = ExtractMode::Hard;
-        s.keep = {4, 2};
-        s.epochs = 2;
-        s.lr_bert = 5e-4;
-        auto outcome = train_model(m, synthetic(600, 13), synthetic(200, 14), s);
+        auto outcome = train_model(m, synthetic(600, 13), synthetic(200, 14), retrain_settings({4, 2}, 2));
         qInfo("re-trained with Extract 4,2: dev accuracy %.3f", outcome.best_metric);
         QVERIFY(outcome.best_metric >= 0.9);
+    }
+
+    // Distillation: a teacher that puts all its probability on the labels, at T = 1, makes the loss
+    // the labels' (1/2 g + 1/2 g = g exactly), so training is the same bit for bit as without one;
+    // the fine-tuned model as teacher at T = 2 changes the weights and the Extract model still
+    // learns the task.
+    void retrainWithDistillation() {
+        TrainSettings s = retrain_settings({4, 2}, 1);
+        auto train = synthetic(300, 13);
+        const auto dev = synthetic(200, 14);
+        TrainableBert plain = finetuned(), onehot_teacher = finetuned(), weight_half = finetuned();
+        train_model(plain, train, dev, s);
+        for (auto& e : train) e.target = e.label ? std::vector<float>{0, 1} : std::vector<float>{1, 0};
+        s.distill_weight = 0.5;
+        train_model(onehot_teacher, train, dev, s);
+        QVERIFY(onehot_teacher.values == plain.values);
+        attach_teacher_targets(train, teacher_logits(finetuned(), train), 2.0);
+        s.distill_temperature = 2;
+        s.epochs = 2;
+        auto outcome = train_model(weight_half, train, dev, s);
+        qInfo("re-trained with Extract 4,2 and the fine-tuned model as teacher (weight 0.5, T = 2): dev accuracy %.3f",
+              outcome.best_metric);
+        QVERIFY(weight_half.values != plain.values);
+        QVERIFY(outcome.best_metric >= 0.9);
+    }
+
+    // Training with a full pass alongside. Where Extract keeps every word vector (16 >= any length
+    // here) the two passes are the same computation, so the loss and the weights must equal plain
+    // re-training's (1/2 g + 1/2 g = g; up to float rounding, as the halves are summed in another
+    // order). At Extract 2,1 both the Extract model and the same weights without elimination keep
+    // the task. Only Extract training may ask for it.
+    void retrainWithAFullPassAlongside() {
+        TrainSettings s = retrain_settings({16, 16}, 1);
+        const auto train = synthetic(300, 13), dev = synthetic(200, 14);
+        TrainableBert plain = finetuned(), joint = finetuned();
+        const auto plain_outcome = train_model(plain, train, dev, s);
+        s.with_full_pass = true;
+        const auto joint_outcome = train_model(joint, train, dev, s);
+        const double plain_loss = plain_outcome.epochs[0].train_loss, joint_loss = joint_outcome.epochs[0].train_loss;
+        QVERIFY2(std::abs(joint_loss - plain_loss) <= 1e-6 * plain_loss, qPrintable(QString::number(joint_loss - plain_loss)));
+        float drift = 0;
+        for (size_t i = 0; i < plain.values.size(); ++i) drift = std::max(drift, std::abs(joint.values[i] - plain.values[i]));
+        qInfo("full pass alongside where Extract keeps everything: loss %.9g vs %.9g, largest weight difference %.3g",
+              joint_loss, plain_loss, drift);
+        QVERIFY(drift < 1e-4f);
+
+        s.keep = {2, 1};
+        s.epochs = 2;
+        TrainableBert m = finetuned();
+        const double extract = train_model(m, train, dev, s).best_metric;
+        const double full = evaluate(m, dev, PassSettings{}, GlueTask::Generic).second;
+        qInfo("re-trained with Extract 2,1 and a full pass alongside: dev accuracy %.3f with Extract, %.3f without",
+              extract, full);
+        QVERIFY(extract >= 0.9 && full >= 0.9);
+        s.mode = ExtractMode::None;
+        QVERIFY_EXCEPTION_THROWN(train_model(m, synthetic(16, 1), dev, s), pb::Error);
     }
 
     // The observer: one record per optimizer step, numbered, with its batch size, a loss whose

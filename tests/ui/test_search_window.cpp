@@ -234,6 +234,9 @@ private slots:
         SearchWindow w;
         fill(w, QStringLiteral("run"), 3, 256, 16);
         w.form()->retrainCheck()->setChecked(true);
+        w.form()->distillCheck()->setChecked(true);
+        w.form()->distillTemperatureEdit()->setText(QStringLiteral("3"));
+        w.form()->fullPassCheck()->setChecked(true);
         w.show();
         const auto outcome = runAndWait(w);
         QVERIFY2(outcome.error.isEmpty(), qPrintable(outcome.error));
@@ -247,6 +250,13 @@ private slots:
         QCOMPARE(valuesOf(w.plots()->epochMetricGraph(SearchPhase::Retrain)), column(retrain.at("epochs"), "dev_metric"));
         QCOMPARE(keysOf(w.plots()->epochMetricGraph(SearchPhase::Retrain)), (std::vector<double>{4, 5, 6}));
         QCOMPARE(retrain.at("settings").at("retention"), search.at("retention"));
+        // Distilled from the model the search started from, with the form's weight and temperature.
+        const auto distillation = retrain.at("settings").at("distillation");
+        QCOMPARE(fs::path(distillation.at("teacher").get<std::string>()), finetuned_);
+        QCOMPARE(distillation.at("weight").get<double>(), 0.5);
+        QCOMPARE(distillation.at("temperature").get<double>(), 3.0);
+        QVERIFY(!search.at("settings").contains("distillation"));
+        QCOMPARE(retrain.at("settings").at("with_full_pass").get<bool>(), true);
 
         QVERIFY(w.result());
         QCOMPARE(w.result()->keep, search.at("retention").get<std::vector<int>>());
@@ -343,6 +353,21 @@ private slots:
         QVERIFY2(w.lastError().startsWith(QStringLiteral("Learning rate, r: \"1e\"")), qPrintable(w.lastError()));
         QVERIFY(!w.isRunning());
         w.form()->lrSoftEdit()->setText(QStringLiteral("0.01"));
+        auto* f = w.form();
+        QVERIFY(!f->distillCheck()->isEnabled() && !f->fullPassCheck()->isEnabled());  // both belong to re-training
+        f->retrainCheck()->setChecked(true);
+        QVERIFY(f->distillCheck()->isEnabled() && f->fullPassCheck()->isEnabled() && !f->distillWeightEdit()->isEnabled());
+        f->distillCheck()->setChecked(true);
+        QVERIFY(f->distillWeightEdit()->isEnabled() && f->distillTemperatureEdit()->isEnabled());
+        f->distillWeightEdit()->setText(QStringLiteral("1.5"));
+        w.start();
+        QVERIFY2(w.lastError().startsWith(QStringLiteral("Teacher weight: \"1.5\" is above 1")), qPrintable(w.lastError()));
+        f->distillWeightEdit()->setText(QStringLiteral("0.5"));
+        f->distillTemperatureEdit()->setText(QStringLiteral("0"));
+        w.start();
+        QVERIFY2(w.lastError().startsWith(QStringLiteral("Temperature: \"0\" is not a number > 0")), qPrintable(w.lastError()));
+        QVERIFY(!w.isRunning());
+        f->retrainCheck()->setChecked(false);
         const QString missing = QString::fromStdString((root_ / "data" / "missing.tsv").string());
         w.form()->setTrainFile(missing);
         const auto outcome = runAndWait(w);
