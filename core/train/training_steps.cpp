@@ -48,6 +48,12 @@ std::string format_number(double v) {
     return s.str();
 }
 
+// "ft" for "runs/ft" and "runs/ft/" alike.
+std::string folder_name(const std::filesystem::path& folder) {
+    const auto name = folder.filename();
+    return (name.empty() ? folder.parent_path().filename() : name).string();
+}
+
 // Mixes the teacher's class probabilities into the targets of `train` (encoded from `data` with
 // the student's tokenizer; the teacher reads the text with its own).
 void add_teacher_targets(std::vector<TrainExample>& train, const GlueDataset& data, const StepOptions& o,
@@ -240,7 +246,12 @@ nlohmann::json run_train_step(const StepOptions& o, const Progress& progress, co
         if (o.step == TrainStep::Retrain)
             by = (found_by.empty() ? std::string("given configuration") : found_by) +
                  "; re-trained with Extract layers (lr " + format_number(s.lr_bert) + ", " + std::to_string(s.epochs) +
-                 " epochs, best dev checkpoint)";
+                 " epochs" + (s.with_full_pass ? ", a full pass alongside" : "") +
+                 (o.teacher.empty() ? std::string()
+                                    : ", distilled from " + folder_name(o.teacher) + " (weight " +
+                                          format_number(s.distill_weight) + ", T " +
+                                          format_number(s.distill_temperature) + ")") +
+                 ", best dev checkpoint)";
         (void)m;
         save_retention_json(o.out / "retention.json", plan, by);
     };
