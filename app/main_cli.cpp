@@ -557,12 +557,15 @@ TrainCommands add_train_commands(CLI::App& app, pb::train::StepOptions& o, pb::t
     c.retrain->add_flag("--with-full-pass", o.with_full_pass,
                         "Each step also trains the weights without elimination (mean loss of both passes), so they serve as the full model too");
     for (auto* cmd : {c.finetune, c.retrain}) {
-        cmd->add_option("--teacher", o.teacher, "Distil from this fine-tuned folder: its class probabilities join the labels in the loss")
-            ->check(CLI::ExistingDirectory);
+        auto* teacher =
+            cmd->add_option("--teacher", o.teacher, "Distil from this fine-tuned folder: its class probabilities join the labels in the loss")
+                ->check(CLI::ExistingDirectory);
         cmd->add_option("--distill-weight", o.distill_weight, "Weight of the teacher's term in the loss (default 0.5)")
-            ->check(CLI::Range(0.0, 1.0));
+            ->check(CLI::Range(0.0, 1.0))
+            ->needs(teacher);
         cmd->add_option("--distill-temperature", o.distill_temperature, "Temperature of the teacher's and the student's softmax in that term (default 2)")
-            ->check(CLI::PositiveNumber);
+            ->check(CLI::Range(1e-3, 1e3))
+            ->needs(teacher);
     }
 
     c.bench = app.add_subcommand("bench-train", "Training examples/s (forward, backward, AdamW) of a 4x256 BERT on ~25-token inputs");

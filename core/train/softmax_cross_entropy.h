@@ -21,8 +21,7 @@ double softmax_cross_entropy(const Eigen::MatrixBase<Row>& logits, int target, G
     return -(double(logits(target)) - double(top) - std::log(double(sum)));
 }
 
-// The same against a class distribution `target` (distillation: the teacher's probabilities mixed
-// with the label): writes softmax(logits) - target and returns -sum_c target[c] log softmax(logits)[c].
+// The same against a class distribution `target` (distillation: the teacher's probabilities): writes softmax(logits) - target and returns -sum_c target[c] log softmax(logits)[c].
 template <class Row, class TargetRow, class GradRow>
 double softmax_cross_entropy(const Eigen::MatrixBase<Row>& logits, const Eigen::MatrixBase<TargetRow>& target,
                              GradRow&& grad) {

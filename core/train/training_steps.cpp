@@ -54,8 +54,8 @@ std::string folder_name(const std::filesystem::path& folder) {
     return (name.empty() ? folder.parent_path().filename() : name).string();
 }
 
-// Mixes the teacher's class probabilities into the targets of `train` (encoded from `data` with
-// the student's tokenizer; the teacher reads the text with its own).
+// Gives every example of `train` (encoded from `data` with the student's tokenizer) the teacher's
+// class probabilities; the teacher reads the text with its own tokenizer.
 void add_teacher_targets(std::vector<TrainExample>& train, const GlueDataset& data, const StepOptions& o,
                          const LoadOptions& task, int max_length, const Progress& progress, const TrainLog& log) {
     if (task.regression.value_or(false)) throw Error("--teacher: distillation needs a classification task");
@@ -76,10 +76,18 @@ void add_teacher_targets(std::vector<TrainExample>& train, const GlueDataset& da
         agree += best == static_cast<Eigen::Index>(examples[i].label);
     }
     const double share = 100.0 * double(agree) / double(std::max<size_t>(1, examples.size()));
-    if (log)
-        log("distillation: teacher " + o.teacher.string() + " (weight " + format_number(o.distill_weight) +
-            ", temperature " + format_number(o.distill_temperature) + ") agrees with " + format_number(share) +
-            "% of the training labels");
+    std::vector<size_t> per_label(size_t(logits.cols()), 0);
+    for (const auto& e : examples) ++per_label[size_t(e.label)];
+    const double majority = 100.0 * double(*std::max_element(per_label.begin(), per_label.end())) /
+                            double(std::max<size_t>(1, examples.size()));
+    if (!log) return;
+    log("distillation: teacher " + o.teacher.string() + " (weight " + format_number(o.distill_weight) +
+        ", temperature " + format_number(o.distill_temperature) + ") agrees with " + format_number(share) +
+        "% of the training labels");
+    // An untrained classifier (e.g. a pre-trained folder's) loads fine but teaches noise.
+    if (share < majority + 5)
+        log("warning: the teacher is not clearly better than always answering the most frequent label (" +
+            format_number(majority) + "%): is it fine-tuned on this task?");
 }
 
 }  // namespace
