@@ -73,9 +73,11 @@ nlohmann::json fingerprint(const TrainableBert& model, const TrainSettings& s, c
 }
 
 nlohmann::json to_json(const EpochRecord& r) {
-    return {{"epoch", r.epoch},   {"train_loss", r.train_loss}, {"penalty", r.penalty},
-            {"metric", r.metric_name}, {"dev_metric", r.dev_metric}, {"retention_mass", r.mass},
-            {"seconds", r.seconds}, {"examples_per_second", r.examples_per_second}};
+    nlohmann::json j = {{"epoch", r.epoch},   {"train_loss", r.train_loss}, {"penalty", r.penalty},
+                        {"metric", r.metric_name}, {"dev_metric", r.dev_metric}, {"retention_mass", r.mass},
+                        {"seconds", r.seconds}, {"examples_per_second", r.examples_per_second}};
+    if (r.full_dev_metric) j["dev_metric_without_elimination"] = *r.full_dev_metric;
+    return j;
 }
 
 EpochRecord record_from_json(const nlohmann::json& j) {
@@ -85,6 +87,7 @@ EpochRecord record_from_json(const nlohmann::json& j) {
     r.penalty = j.at("penalty");
     r.metric_name = j.at("metric");
     r.dev_metric = j.at("dev_metric");
+    if (j.contains("dev_metric_without_elimination")) r.full_dev_metric = j.at("dev_metric_without_elimination").get<double>();
     r.mass = j.at("retention_mass").get<std::vector<double>>();
     r.seconds = j.at("seconds");
     r.examples_per_second = j.at("examples_per_second");
@@ -306,6 +309,7 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
         record.seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
         record.examples_per_second = ran / std::max(record.seconds, 1e-9);
         std::tie(record.metric_name, record.dev_metric) = evaluate(model, dev, pass, s.task);
+        if (s.with_full_pass && !dev.empty()) record.full_dev_metric = evaluate(model, dev, full_pass, s.task).second;
         outcome.epochs.push_back(record);
         if (observer.on_epoch) observer.on_epoch(record);
         if (log) {
@@ -314,8 +318,7 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
             line << "epoch " << record.epoch << ": train loss " << record.train_loss;
             if (dev.empty()) line << " (no dev set)";
             else line << ", dev " << record.metric_name << " " << record.dev_metric;
-            if (s.with_full_pass && !dev.empty())
-                line << " (without elimination " << evaluate(model, dev, full_pass, s.task).second << ")";
+            if (record.full_dev_metric) line << " (without elimination " << *record.full_dev_metric << ")";
             if (!record.mass.empty()) {
                 line << ", penalty " << record.penalty << ", r mass per layer [";
                 for (size_t j = 0; j < record.mass.size(); ++j) line << (j ? ", " : "") << record.mass[j];

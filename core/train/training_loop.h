@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,7 @@ struct EpochRecord {
     double penalty = 0;     // lambda * sum_j j * mass_j at the end of the epoch
     std::string metric_name;
     double dev_metric = 0;
+    std::optional<double> full_dev_metric;  // with_full_pass: the dev metric without elimination
     std::vector<double> mass;  // Soft mode: sum_k r_j[k] per layer
     double seconds = 0;
     double examples_per_second = 0;

@@ -275,10 +275,13 @@ nlohmann::json run_train_step(const StepOptions& o, const Progress& progress, co
     TrainOutcome outcome = train_model(model, train, dev, s, progress, log, on_best, observer);
 
     summary["epochs"] = nlohmann::json::array();
-    for (const auto& r : outcome.epochs)
-        summary["epochs"].push_back({{"epoch", r.epoch}, {"train_loss", r.train_loss}, {"dev_metric", r.dev_metric},
-                                     {"metric", r.metric_name}, {"penalty", r.penalty}, {"retention_mass", r.mass},
-                                     {"seconds", r.seconds}, {"examples_per_second", r.examples_per_second}});
+    for (const auto& r : outcome.epochs) {
+        nlohmann::json epoch = {{"epoch", r.epoch},         {"train_loss", r.train_loss}, {"dev_metric", r.dev_metric},
+                                {"metric", r.metric_name},  {"penalty", r.penalty},       {"retention_mass", r.mass},
+                                {"seconds", r.seconds},     {"examples_per_second", r.examples_per_second}};
+        if (r.full_dev_metric) epoch["dev_metric_without_elimination"] = *r.full_dev_metric;
+        summary["epochs"].push_back(std::move(epoch));
+    }
     summary["best_epoch"] = outcome.best_epoch;
     summary["best_dev_metric"] = outcome.best_metric;
     summary["steps"] = outcome.steps;

@@ -261,8 +261,13 @@ private slots:
         s.keep = {2, 1};
         s.epochs = 2;
         TrainableBert m = finetuned();
-        const double extract = train_model(m, train, dev, s).best_metric;
+        const auto outcome = train_model(m, train, dev, s);
+        const double extract = outcome.best_metric;
         const double full = evaluate(m, dev, PassSettings{}, GlueTask::Generic).second;
+        // Each epoch records the dev metric without elimination too; the last one is the final weights'.
+        QVERIFY(outcome.epochs.back().full_dev_metric.has_value());
+        QCOMPARE(*outcome.epochs.back().full_dev_metric, full);
+        QVERIFY(!plain_outcome.epochs[0].full_dev_metric.has_value());
         qInfo("re-trained with Extract 2,1 and a full pass alongside: dev accuracy %.3f with Extract, %.3f without",
               extract, full);
         QVERIFY(extract >= 0.9 && full >= 0.9);
