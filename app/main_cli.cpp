@@ -560,10 +560,10 @@ TrainCommands add_train_commands(CLI::App& app, pb::train::StepOptions& o, pb::t
         auto* teacher =
             cmd->add_option("--teacher", o.teacher, "Distil from this fine-tuned folder: its class probabilities join the labels in the loss")
                 ->check(CLI::ExistingDirectory);
-        cmd->add_option("--distill-weight", o.distill_weight, "Weight of the teacher's term in the loss (default 0.5)")
+        cmd->add_option("--distill-weight", o.distill.weight, "Weight of the teacher's term in the loss (default 0.5)")
             ->check(CLI::Range(0.0, 1.0))
             ->needs(teacher);
-        cmd->add_option("--distill-temperature", o.distill_temperature, "Temperature of the teacher's and the student's softmax in that term (default 2)")
+        cmd->add_option("--distill-temperature", o.distill.temperature, "Temperature of the teacher's and the student's softmax in that term (default 2)")
             ->check(CLI::Range(1e-3, 1e3))
             ->needs(teacher);
     }

@@ -173,11 +173,11 @@ QWidget* SearchForm::buildOutputGroup() {
     distillWeightEdit_ = addNumberField(form, QStringLiteral("Teacher &weight:"),
                                         QStringLiteral("Weight w of the teacher's term: (1 - w) · CE(label) + w · T² · "
                                                        "CE(teacher, student), both at temperature T"));
-    distillWeightEdit_->setText(numberText(defaults.distill_weight));
+    distillWeightEdit_->setText(numberText(defaults.distill.weight));
     distillTemperatureEdit_ = addNumberField(form, QStringLiteral("Te&mperature:"),
                                              QStringLiteral("T: larger values soften both softmaxes, so the teacher's "
                                                             "confidence on the other class counts more"));
-    distillTemperatureEdit_->setText(numberText(defaults.distill_temperature));
+    distillTemperatureEdit_->setText(numberText(defaults.distill.temperature));
     auto enable = [this] {
         distillCheck_->setEnabled(retrainCheck_->isChecked());
         fullPassCheck_->setEnabled(retrainCheck_->isChecked());
@@ -299,10 +299,10 @@ std::optional<pb::train::StepOptions> SearchForm::retrainOptions() const {
     o.with_full_pass = fullPassCheck_->isChecked();
     if (distillCheck_->isChecked()) {
         o.teacher = toFsPath(model_);
-        o.distill_weight = numberIn(distillWeightEdit_, QStringLiteral("Teacher weight"), false);
-        if (o.distill_weight > 1)
+        o.distill.weight = numberIn(distillWeightEdit_, QStringLiteral("Teacher weight"), false);
+        if (o.distill.weight > 1)
             throw pb::Error(QStringLiteral("Teacher weight: \"%1\" is above 1").arg(distillWeightEdit_->text()).toStdString());
-        o.distill_temperature = numberIn(distillTemperatureEdit_, QStringLiteral("Temperature"), true);
+        o.distill.temperature = numberIn(distillTemperatureEdit_, QStringLiteral("Temperature"), true);
     }
     return o;
 }

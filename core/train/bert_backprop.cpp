@@ -51,7 +51,7 @@ void hidden_mask(Mat<S>& mask, const Stack& stack, int H, double p, std::span<co
 // The items' teacher probabilities as rows x labels (empty when not distilling).
 std::vector<float> teacher_rows(std::span<const PassItem> items, int labels, const PassSettings& settings) {
     std::vector<float> rows;
-    if (settings.distill_weight <= 0) return rows;
+    if (settings.distill.weight <= 0) return rows;
     for (const auto& item : items) {
         if (item.example->target.size() != size_t(labels))
             throw Error("training pass: distillation needs the teacher's " + std::to_string(labels) +
@@ -80,7 +80,7 @@ Mat<S> task_head_step(const ModelConfig& c, const ParameterLayout& L, const S* p
     for (int s = 0; s < count; ++s) labels[s] = items[s].example->label;
     Mat<S> dlogits;
     const std::vector<float> teacher = teacher_rows(items, c.num_labels, settings);
-    const DistillTerm distill{teacher, settings.distill_weight, settings.distill_temperature};
+    const DistillTerm distill{teacher, settings.distill.weight, settings.distill.temperature};
     result.loss_sum = head_loss<S>(head.logits, labels, c.regression, loss_scale, dlogits, distill);
     result.logits = head.logits;
     if (!grads) return {};

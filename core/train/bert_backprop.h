@@ -8,6 +8,7 @@
 #include "core/model_config.h"
 #include "core/train/matrix_types.h"
 #include "core/train/parameter_store.h"
+#include "core/train/task_head_grad.h"
 
 #include <cstdint>
 #include <span>
@@ -35,10 +36,8 @@ struct PassSettings {
     double hidden_dropout = 0;     // 0 (evaluation) disables dropout
     double attention_dropout = 0;
     bool masked_lm = false;  // the masked-LM head and loss instead of the task head (layout must have it)
-    // Distillation (core/train/distillation.h): the weight of the teacher's term in the loss
-    // (0: labels only; the examples' targets are then ignored) and its temperature.
-    double distill_weight = 0;
-    double distill_temperature = 1;
+    // Distillation (core/train/distillation.h); at weight 0 the examples' targets are ignored.
+    Distillation distill;
 };
 
 struct PassItem {

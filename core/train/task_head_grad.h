@@ -25,6 +25,13 @@ void head_forward(const ConstMatRef<S>& cls, const S* pooler_w, const S* pooler_
                   const S* classifier_b, int labels, double dropout_p, std::span<const uint64_t> dropout_keys,
                   HeadCache<S>& cache);
 
+// Knowledge distillation's settings: the weight of the teacher's term in the loss (0: the labels
+// alone) and the temperature of both softmaxes in it.
+struct Distillation {
+    double weight = 0;
+    double temperature = 1;
+};
+
 // Knowledge distillation's term: the teacher's probabilities at `temperature`, one row per example
 // (rows x labels, row-major), and the term's weight.
 struct DistillTerm {

@@ -63,7 +63,7 @@ nlohmann::json fingerprint(const TrainableBert& model, const TrainSettings& s, c
     double targets = 0;
     for (const auto& e : train)
         for (size_t c = 0; c < e.target.size(); ++c) targets += double(e.target[c]) * double(c + 1);
-    return {{"targets", targets}, {"distill_weight", s.distill_weight}, {"distill_temperature", s.distill_temperature},
+    return {{"targets", targets}, {"distill_weight", s.distill.weight}, {"distill_temperature", s.distill.temperature},
             {"with_full_pass", s.with_full_pass},
             {"mode", int(s.mode)},       {"keep", s.keep},          {"epochs", s.epochs},
             {"batch", s.batch},          {"lr_bert", s.lr_bert},    {"lr_retention", s.lr_retention},
@@ -175,7 +175,7 @@ std::pair<std::string, double> evaluate(const TrainableBert& model, const std::v
     for (const auto& e : dev) items.push_back({&e, 0});
     PassSettings eval = pass;
     eval.hidden_dropout = eval.attention_dropout = 0;
-    eval.distill_weight = 0;  // the dev metric needs no teacher
+    eval.distill = {};  // the dev metric needs no teacher
     auto out = predict(model, items, eval);
     if (pass.masked_lm) return {"masked-LM accuracy", out.mlm_rows ? double(out.mlm_correct) / double(out.mlm_rows) : 0.0};
     std::vector<double> predicted(dev.size()), gold(dev.size());
@@ -206,8 +206,7 @@ TrainOutcome train_model(TrainableBert& model, const std::vector<TrainExample>& 
     pass.mode = s.mode;
     pass.keep = s.keep;
     pass.masked_lm = s.masked_lm;
-    pass.distill_weight = s.distill_weight;
-    pass.distill_temperature = s.distill_temperature;
+    pass.distill = s.distill;
     if (s.dropout) {
         pass.hidden_dropout = model.hidden_dropout;
         pass.attention_dropout = model.attention_dropout;

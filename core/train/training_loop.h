@@ -35,8 +35,7 @@ struct TrainSettings {
     bool resume = true;                    // continue from checkpoint_dir when it holds a matching state
     int chunks = 2;                        // parallel gradient chunks (OpenMP)
     bool masked_lm = false;                // pre-training: the masked-LM head and loss (examples carry targets)
-    double distill_weight = 0;       // distillation: the teacher term's weight (examples carry its probabilities)
-    double distill_temperature = 1;  // ... and its temperature
+    Distillation distill;  // the teacher's term (the examples carry its probabilities)
     // Hard mode: each step also trains the same weights without elimination (the loss is the mean
     // of the two passes), so that one set of weights serves as the full model and as PoWER-BERT.
     bool with_full_pass = false;

@@ -59,8 +59,8 @@ std::string folder_name(const std::filesystem::path& folder) {
 void add_teacher_targets(std::vector<TrainExample>& train, const GlueDataset& data, const StepOptions& o,
                          const LoadOptions& task, int max_length, const Progress& progress, const TrainLog& log) {
     if (task.regression.value_or(false)) throw Error("--teacher: distillation needs a classification task");
-    if (!(o.distill_weight >= 0 && o.distill_weight <= 1))
-        throw Error("--distill-weight " + format_number(o.distill_weight) + " is outside [0, 1]");
+    if (!(o.distill.weight >= 0 && o.distill.weight <= 1))
+        throw Error("--distill-weight " + format_number(o.distill.weight) + " is outside [0, 1]");
     LoadOptions load = task;
     load.require_head = true;
     const TrainableBert teacher = load_trainable_bert(o.teacher, load);
@@ -68,7 +68,7 @@ void add_teacher_targets(std::vector<TrainExample>& train, const GlueDataset& da
     const auto examples =
         encode_dataset(data, *tokenizer, std::min(max_length, teacher.config.max_position), o.max_train_examples);
     const Mat<float> logits = teacher_logits(teacher, examples, progress);
-    attach_teacher_targets(train, logits, o.distill_temperature);
+    attach_teacher_targets(train, logits, o.distill.temperature);
     size_t agree = 0;
     for (size_t i = 0; i < examples.size(); ++i) {
         Eigen::Index best = 0;
@@ -81,8 +81,8 @@ void add_teacher_targets(std::vector<TrainExample>& train, const GlueDataset& da
     const double majority = 100.0 * double(*std::max_element(per_label.begin(), per_label.end())) /
                             double(std::max<size_t>(1, examples.size()));
     if (!log) return;
-    log("distillation: teacher " + o.teacher.string() + " (weight " + format_number(o.distill_weight) +
-        ", temperature " + format_number(o.distill_temperature) + ") agrees with " + format_number(share) +
+    log("distillation: teacher " + o.teacher.string() + " (weight " + format_number(o.distill.weight) +
+        ", temperature " + format_number(o.distill.temperature) + ") agrees with " + format_number(share) +
         "% of the training labels");
     // An untrained classifier (e.g. a pre-trained folder's) loads fine but teaches noise.
     if (share < majority + 5)
@@ -195,10 +195,7 @@ nlohmann::json run_train_step(const StepOptions& o, const Progress& progress, co
     s.resume = o.resume;
     s.dropout = o.dropout;
     s.with_full_pass = o.with_full_pass;
-    if (!o.teacher.empty()) {
-        s.distill_weight = o.distill_weight;
-        s.distill_temperature = o.distill_temperature;
-    }
+    if (!o.teacher.empty()) s.distill = o.distill;
 
     std::string found_by;
     double finetuned_metric = 0;
@@ -241,8 +238,8 @@ nlohmann::json run_train_step(const StepOptions& o, const Progress& progress, co
     if (s.mode == ExtractMode::Hard) summary["settings"]["retention"] = s.keep;
     if (s.with_full_pass) summary["settings"]["with_full_pass"] = true;
     if (!o.teacher.empty())
-        summary["settings"]["distillation"] = {{"teacher", o.teacher.string()}, {"weight", o.distill_weight},
-                                               {"temperature", o.distill_temperature}};
+        summary["settings"]["distillation"] = {{"teacher", o.teacher.string()}, {"weight", o.distill.weight},
+                                               {"temperature", o.distill.temperature}};
     for (const auto& note : model.notes) summary["notes"].push_back(note);
 
     std::filesystem::create_directories(o.out);
@@ -257,8 +254,8 @@ nlohmann::json run_train_step(const StepOptions& o, const Progress& progress, co
                  " epochs" + (s.with_full_pass ? ", a full pass alongside" : "") +
                  (o.teacher.empty() ? std::string()
                                     : ", distilled from " + folder_name(o.teacher) + " (weight " +
-                                          format_number(s.distill_weight) + ", T " +
-                                          format_number(s.distill_temperature) + ")") +
+                                          format_number(s.distill.weight) + ", T " +
+                                          format_number(s.distill.temperature) + ")") +
                  ", best dev checkpoint)";
         (void)m;
         save_retention_json(o.out / "retention.json", plan, by);

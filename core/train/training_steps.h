@@ -67,8 +67,7 @@ struct StepOptions {
     // Distillation (core/train/distillation.h): a fine-tuned folder whose class probabilities join
     // the labels in the loss with this weight, at this temperature; empty: the labels alone.
     std::filesystem::path teacher;
-    double distill_weight = 0.5;
-    double distill_temperature = 2;
+    Distillation distill{0.5, 2};
     bool with_full_pass = false;  // retrain: also train the weights without elimination (TrainSettings)
 };
 

@@ -225,11 +225,11 @@ private slots:
         TrainableBert plain = finetuned(), onehot_teacher = finetuned(), weight_half = finetuned();
         train_model(plain, train, dev, s);
         for (auto& e : train) e.target = e.label ? std::vector<float>{0, 1} : std::vector<float>{1, 0};
-        s.distill_weight = 0.5;
+        s.distill.weight = 0.5;
         train_model(onehot_teacher, train, dev, s);
         QVERIFY(onehot_teacher.values == plain.values);
         attach_teacher_targets(train, teacher_logits(finetuned(), train), 2.0);
-        s.distill_temperature = 2;
+        s.distill.temperature = 2;
         s.epochs = 2;
         auto outcome = train_model(weight_half, train, dev, s);
         qInfo("re-trained with Extract 4,2 and the fine-tuned model as teacher (weight 0.5, T = 2): dev accuracy %.3f",
