@@ -5,8 +5,10 @@
 #include "core/linear_kernel.h"
 #include "core/similarity.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <exception>
 
 namespace pb {
 namespace {
@@ -15,17 +17,24 @@ void grow(Workspace::Buffer& buffer, size_t size) {
     if (buffer.size() < size) buffer.resize(size);
 }
 
+template <typename Row>
+void layer_norm_row(Row row, const LayerNormWeights& w, float eps) {
+    const float inv_h = 1.0f / static_cast<float>(row.size());
+    auto a = row.array();
+    const float mean = a.sum() * inv_h;
+    a -= mean;
+    const float variance = a.square().sum() * inv_h;
+    a = a * (1.0f / std::sqrt(variance + eps)) * w.gamma.map().array() + w.beta.map().array();
+}
+
 void layer_norm(MatrixMap rows, const LayerNormWeights& w, float eps) {
-    const auto gamma = w.gamma.map().array();
-    const auto beta = w.beta.map().array();
-    const float inv_h = 1.0f / static_cast<float>(rows.cols());
-    for (Eigen::Index i = 0; i < rows.rows(); ++i) {
-        auto row = rows.row(i).array();
-        const float mean = row.sum() * inv_h;
-        row -= mean;
-        const float variance = row.square().sum() * inv_h;
-        row = row * (1.0f / std::sqrt(variance + eps)) * gamma + beta;
-    }
+    for (Eigen::Index i = 0; i < rows.rows(); ++i) layer_norm_row(rows.row(i), w, eps);
+}
+
+// The same, its rows split over the threads of the forward's team.
+void share_layer_norm(MatrixMap rows, const LayerNormWeights& w, float eps) {
+#pragma omp for schedule(static)
+    for (Eigen::Index i = 0; i < rows.rows(); ++i) layer_norm_row(rows.row(i), w, eps);
 }
 
 void softmax_rows(MatrixMap scores) {
@@ -112,16 +121,21 @@ void embed(const BertModel& model, std::span<const SequenceInput> inputs, Matrix
     }
 }
 
-// Scores and softmax per (sequence, head), then each sequence's head-mean.
+// The segment that stacked row r belongs to.
+const Segment& segment_of(const std::vector<Segment>& segments, int r) {
+    auto after = std::upper_bound(segments.begin(), segments.end(), r,
+                                  [](int row, const Segment& s) { return row < s.offset; });
+    return *std::prev(after);
+}
+
+// Scores and softmax per (sequence, head), then each sequence's head-mean, shared by the team.
 void attention_probabilities(const ModelConfig& c, const std::vector<Segment>& segments, Workspace& ws) {
     const int heads = c.num_heads, d = c.head_dim(), H = c.hidden_size;
     const int rows = total_rows(segments);
     ConstMatrixMap q(ws.q(), rows, H), k(ws.k(), rows, H);
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
     const int tasks = static_cast<int>(segments.size()) * heads;
-    size_t work = 0;
-    for (const auto& s : segments) work += size_t(s.rows()) * s.rows();
-#pragma omp parallel for schedule(dynamic) if (work * heads >= 8192)
+#pragma omp for schedule(dynamic)
     for (int task = 0; task < tasks; ++task) {
         const Segment& s = segments[task / heads];
         const int h = task % heads, n = s.rows();
@@ -129,26 +143,29 @@ void attention_probabilities(const ModelConfig& c, const std::vector<Segment>& s
         p.noalias() = (q.block(s.offset, h * d, n, d) * k.block(s.offset, h * d, n, d).transpose()) * scale;
         softmax_rows(p);
     }
-    for (const auto& s : segments) {
-        const int n = s.rows();
-        MatrixMap mean(ws.mean_attention() + s.mean_offset, n, n);
-        mean = ConstMatrixMap(ws.probabilities() + s.probabilities_offset, n, n);
-        for (int h = 1; h < heads; ++h)
-            mean += ConstMatrixMap(ws.probabilities() + s.probabilities_offset + size_t(h) * n * n, n, n);
+#pragma omp for schedule(static)
+    for (int r = 0; r < rows; ++r) {
+        const Segment& s = segment_of(segments, r);
+        const int n = s.rows(), i = r - s.offset;
+        auto head_row = [&](int h) {
+            return ConstRowVectorMap(ws.probabilities() + s.probabilities_offset + (size_t(h) * n + i) * n, n);
+        };
+        Eigen::Map<Eigen::RowVectorXf> mean(ws.mean_attention() + s.mean_offset + size_t(i) * n, n);
+        mean = head_row(0);
+        for (int h = 1; h < heads; ++h) mean += head_row(h);
         mean *= 1.0f / static_cast<float>(heads);
     }
 }
 
-// context rows = P_h[kept] * V_h per (sequence, head), only for the kept rows, stacked anew.
+// context rows = P_h[kept] * V_h per (sequence, head), only for the kept rows, stacked anew;
+// shared by the team.
 void attend_kept_rows(const ModelConfig& c, const std::vector<Segment>& segments,
                       const std::vector<std::vector<int>>& kept, const std::vector<int>& new_offsets, Workspace& ws) {
     const int heads = c.num_heads, d = c.head_dim(), H = c.hidden_size;
     ConstMatrixMap v(ws.v(), total_rows(segments), H);
     MatrixMap context(ws.context(), new_offsets.back(), H);
     const int tasks = static_cast<int>(segments.size()) * heads;
-    size_t work = 0;
-    for (const auto& s : segments) work += size_t(s.rows()) * s.rows();
-#pragma omp parallel for schedule(dynamic) if (work * heads >= 8192)
+#pragma omp for schedule(dynamic)
     for (int task = 0; task < tasks; ++task) {
         const int index = task / heads, h = task % heads;
         const Segment& s = segments[index];
@@ -174,15 +191,41 @@ std::vector<int> choose_rows(const RetentionPlan& plan, int layer, const std::ve
     return all;
 }
 
+// What the threads of a forward's team share while they run a layer: one of them decides which
+// rows survive and records the traces; all of them run the products and the attention.
+struct LayerSteps {
+    std::vector<LayerTrace> traces;        // one per sequence
+    std::vector<std::vector<int>> kept;    // the surviving rows of each sequence's block
+    std::vector<int> new_offsets;          // where each sequence's kept rows start, restacked
+    std::vector<int> kept_rows;            // each kept row's row in x (its residual)
+    std::exception_ptr error;              // an exception cannot leave an OpenMP region
+};
+
+// Runs `work` on one thread of the team while the others wait at the end; an exception is kept
+// in `error`, and the team stops at its next check.
+template <typename Work>
+void on_one_thread(std::exception_ptr& error, Work&& work) {
+#pragma omp single
+    {
+        try {
+            work();
+        } catch (...) {
+            error = std::current_exception();
+        }
+    }
+}
+
 // Significance and survivors of every sequence; fills the first part of each layer trace.
-std::vector<std::vector<int>> select_rows(const ModelConfig& c, int layer, const std::vector<Segment>& segments,
-                                          const RetentionPlan& plan, const RunOptions& options, Workspace& ws,
-                                          std::vector<LayerTrace>& traces) {
-    std::vector<std::vector<int>> kept;
+void choose_survivors(const ModelConfig& c, int layer, const std::vector<Segment>& segments,
+                      const RetentionPlan& plan, const RunOptions& options, Workspace& ws, LayerSteps& steps) {
+    steps.traces.assign(segments.size(), {});
+    steps.kept.clear();
+    steps.new_offsets.assign(1, 0);
+    steps.kept_rows.clear();
     for (size_t i = 0; i < segments.size(); ++i) {
         const Segment& s = segments[i];
         const int n = s.rows();
-        LayerTrace& t = traces[i];
+        LayerTrace& t = steps.traces[i];
         t.alive_in = s.alive;
         t.significance = significance_scores({ws.mean_attention() + s.mean_offset, size_t(n) * n}, n);
         t.rank = significance_ranks(t.significance);
@@ -190,63 +233,64 @@ std::vector<std::vector<int>> select_rows(const ModelConfig& c, int layer, const
             for (int h = 0; h < c.num_heads; ++h)
                 t.attention.push_back(to_float_matrix(
                     ConstMatrixMap(ws.probabilities() + s.probabilities_offset + size_t(h) * n * n, n, n)));
-        kept.push_back(choose_rows(plan, layer, t.significance));
-        t.multiply_adds = layer_multiply_adds(c, n, static_cast<int64_t>(kept.back().size()));
+        const auto& kept = steps.kept.emplace_back(choose_rows(plan, layer, t.significance));
+        t.multiply_adds = layer_multiply_adds(c, n, static_cast<int64_t>(kept.size()));
+        steps.new_offsets.push_back(steps.new_offsets.back() + static_cast<int>(kept.size()));
+        for (int r : kept) steps.kept_rows.push_back(s.offset + r);
     }
-    return kept;
 }
 
-// One encoder layer over all stacked rows in ws.x(); leaves the kept rows' outputs, stacked
-// anew, in ws.x() and returns one LayerTrace per sequence.
-std::vector<LayerTrace> run_layer(const BertModel& model, const PackedBertWeights& packed, int layer,
-                                  std::vector<Segment>& segments, const RetentionPlan& plan, const RunOptions& options,
-                                  Workspace& ws) {
-    const ModelConfig& c = model.config;
-    const EncoderLayerWeights& w = model.weights.layers[layer];
-    const PackedEncoderLayer& p = packed.layers[layer];
-    const int rows = total_rows(segments), H = c.hidden_size, I = c.intermediate_size;
-    float* const qkv[] = {ws.q(), ws.k(), ws.v()};
-    linear_packed(ConstMatrixMap(ws.x(), rows, H), p.query_key_value, qkv, {}, ws.scratch());
-    attention_probabilities(c, segments, ws);
-
-    std::vector<LayerTrace> traces(segments.size());
-    const auto kept = select_rows(c, layer, segments, plan, options, ws, traces);
-    std::vector<int> new_offsets = {0};
-    for (const auto& k : kept) new_offsets.push_back(new_offsets.back() + static_cast<int>(k.size()));
-    const int m = new_offsets.back();
-    attend_kept_rows(c, segments, kept, new_offsets, ws);
-
-    std::vector<int> kept_rows;  // the residual of each kept row: its row in x
-    for (size_t i = 0; i < segments.size(); ++i)
-        for (int r : kept[i]) kept_rows.push_back(segments[i].offset + r);
-    MatrixMap attended(ws.attended(), m, H);
-    float* const attended_out[] = {ws.attended()};
-    linear_packed(ConstMatrixMap(ws.context(), m, H), p.attention_output, attended_out,
-                  LinearEpilogue::add(ws.x(), kept_rows), ws.scratch());
-    layer_norm(attended, w.attention_norm, c.layer_norm_eps);
-
-    float* const inner[] = {ws.intermediate()};
-    linear_packed(ConstMatrixMap(ws.attended(), m, H), p.intermediate, inner, LinearEpilogue::activate(c.activation),
-                  ws.scratch());
-    MatrixMap out(ws.x(), m, H);  // the layer's input is no longer needed
-    float* const outputs[] = {ws.x()};
-    linear_packed(ConstMatrixMap(ws.intermediate(), m, I), p.output, outputs, LinearEpilogue::add(ws.attended()),
-                  ws.scratch());
-    layer_norm(out, w.output_norm, c.layer_norm_eps);
-
+// The survivors' positions and the rest of each layer trace, from the layer's output `out`.
+void record_layer(const RunOptions& options, MatrixMap out, int heads, std::vector<Segment>& segments,
+                  LayerSteps& steps, std::vector<Trace>& traces) {
     for (size_t i = 0; i < segments.size(); ++i) {
         std::vector<int> alive;
-        for (int r : kept[i]) alive.push_back(segments[i].alive[r]);
+        for (int r : steps.kept[i]) alive.push_back(segments[i].alive[r]);
         segments[i].alive = std::move(alive);
-        LayerTrace& t = traces[i];
+        LayerTrace& t = steps.traces[i];
         t.alive_out = segments[i].alive;
-        auto block = out.middleRows(new_offsets[i], kept[i].size());
+        auto block = out.middleRows(steps.new_offsets[i], steps.kept[i].size());
         t.mean_cosine = mean_pairwise_cosine(block);
         if (options.record_cosine_matrix) t.cosine = pairwise_cosine(block);
         if (options.record_hidden) t.hidden = to_float_matrix(block);
+        traces[i].multiply_adds += t.multiply_adds;
+        traces[i].layers.push_back(std::move(t));
     }
-    restack(segments, c.num_heads);
-    return traces;
+    restack(segments, heads);
+}
+
+// One encoder layer over all stacked rows in ws.x(), run by every thread of the forward's team;
+// leaves the kept rows' outputs, stacked anew, in ws.x() and adds a LayerTrace to each trace.
+void run_layer(const BertModel& model, int layer, std::vector<Segment>& segments, const RetentionPlan& plan,
+               const RunOptions& options, Workspace& ws, LayerSteps& steps, std::vector<Trace>& traces) {
+    const ModelConfig& c = model.config;
+    const EncoderLayerWeights& w = model.weights.layers[layer];
+    const PackedEncoderLayer& p = model.packed->layers[layer];
+    const int rows = total_rows(segments), H = c.hidden_size, I = c.intermediate_size;
+    constexpr auto team = LinearThreads::CallerTeam;
+    float* const qkv[] = {ws.q(), ws.k(), ws.v()};
+    linear_packed(ConstMatrixMap(ws.x(), rows, H), p.query_key_value, qkv, {}, ws.scratch(), team);
+    attention_probabilities(c, segments, ws);
+    on_one_thread(steps.error, [&] { choose_survivors(c, layer, segments, plan, options, ws, steps); });
+    if (steps.error) return;
+    attend_kept_rows(c, segments, steps.kept, steps.new_offsets, ws);
+
+    const int m = steps.new_offsets.back();
+    MatrixMap attended(ws.attended(), m, H);
+    float* const attended_out[] = {ws.attended()};
+    linear_packed(ConstMatrixMap(ws.context(), m, H), p.attention_output, attended_out,
+                  LinearEpilogue::add(ws.x(), steps.kept_rows), ws.scratch(), team);
+    share_layer_norm(attended, w.attention_norm, c.layer_norm_eps);
+
+    float* const inner[] = {ws.intermediate()};
+    linear_packed(ConstMatrixMap(ws.attended(), m, H), p.intermediate, inner, LinearEpilogue::activate(c.activation),
+                  ws.scratch(), team);
+    MatrixMap out(ws.x(), m, H);  // the layer's input is no longer needed
+    float* const outputs[] = {ws.x()};
+    linear_packed(ConstMatrixMap(ws.intermediate(), m, I), p.output, outputs, LinearEpilogue::add(ws.attended()),
+                  ws.scratch(), team);
+    share_layer_norm(out, w.output_norm, c.layer_norm_eps);
+    on_one_thread(steps.error, [&] { record_layer(options, out, c.num_heads, segments, steps, traces); });
 }
 
 // Pooler and classifier on every sequence's [CLS] row (always the first row of its block).
@@ -332,13 +376,17 @@ std::vector<Trace> run_batch(const BertModel& model, std::span<const SequenceInp
         t.embedding_mean_cosine = mean_pairwise_cosine(block);
         if (options.record_hidden) t.embedding_hidden = to_float_matrix(block);
     }
+    // One team of threads for all layers when the products pay for a second thread: it stays
+    // together between the steps of a layer, where a team per product would fall asleep between
+    // products and be woken again (tens of microseconds each on a virtual machine).
+    LayerSteps steps;
+    const bool team = c.num_layers > 0 && linear_wants_threads(total_rows(segments), model.packed->layers.front().intermediate);
+#pragma omp parallel if (team)
     for (int layer = 0; layer < c.num_layers; ++layer) {
-        auto layers = run_layer(model, *model.packed, layer, segments, plan, options, ws);
-        for (size_t i = 0; i < inputs.size(); ++i) {
-            traces[i].multiply_adds += layers[i].multiply_adds;
-            traces[i].layers.push_back(std::move(layers[i]));
-        }
+        run_layer(model, layer, segments, plan, options, ws, steps, traces);
+        if (steps.error) break;
     }
+    if (steps.error) std::rethrow_exception(steps.error);
     run_head(model, segments, ws, traces);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (auto& t : traces) t.seconds = seconds / static_cast<double>(traces.size());

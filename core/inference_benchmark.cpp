@@ -61,28 +61,32 @@ struct PlainProducts {
 
     static ConstMatrixMap view(const RowMatrix& m) { return ConstMatrixMap(m.data(), m.rows(), m.cols()); }
 
+    // One team of threads for all layers, as in the forward pass (core/bert_model).
     void run(const BertModel& model) {
         const auto& c = model.config;
-        const int d = c.head_dim();
         if (model.weights.embedding_projection)
             x.noalias() = embedded * model.weights.embedding_projection->weight.map().transpose();
-        for (const auto& w : model.packed->layers) {
-            float* const qkv[] = {q.data(), k.data(), v.data()};
-            linear_packed(view(hidden_in), w.query_key_value, qkv, {}, scratch.data());
-            // Heads split over the threads as in the forward pass (Eigen's own threading, which
-            // spin-waits, stays out of it).
-#pragma omp parallel for schedule(dynamic)
-            for (int task = 0; task < batch * c.num_heads; ++task) {
-                const int r = task / c.num_heads * length, h = task % c.num_heads;
-                RowMatrix& p = scores[omp_get_thread_num()];
-                p.noalias() = q.block(r, h * d, length, d) * k.block(r, h * d, length, d).transpose();
-                context.block(r, h * d, length, d).noalias() = p * v.block(r, h * d, length, d);
-            }
-            float* const outputs[] = {out.data(), inner.data(), out.data()};
-            linear_packed(view(context_in), w.attention_output, std::span(outputs, 1), {}, scratch.data());
-            linear_packed(view(attended_in), w.intermediate, std::span(outputs + 1, 1), {}, scratch.data());
-            linear_packed(view(inner_in), w.output, std::span(outputs + 2, 1), {}, scratch.data());
+        const bool team = linear_wants_threads(length * batch, model.packed->layers.front().intermediate);
+#pragma omp parallel if (team)
+        for (const auto& w : model.packed->layers) run_layer(c, w);
+    }
+
+    void run_layer(const ModelConfig& c, const PackedEncoderLayer& w) {
+        constexpr auto team = LinearThreads::CallerTeam;
+        const int d = c.head_dim();
+        float* const qkv[] = {q.data(), k.data(), v.data()};
+        linear_packed(view(hidden_in), w.query_key_value, qkv, {}, scratch.data(), team);
+#pragma omp for schedule(dynamic)
+        for (int task = 0; task < batch * c.num_heads; ++task) {
+            const int r = task / c.num_heads * length, h = task % c.num_heads;
+            RowMatrix& p = scores[omp_get_thread_num()];
+            p.noalias() = q.block(r, h * d, length, d) * k.block(r, h * d, length, d).transpose();
+            context.block(r, h * d, length, d).noalias() = p * v.block(r, h * d, length, d);
         }
+        float* const outputs[] = {out.data(), inner.data(), out.data()};
+        linear_packed(view(context_in), w.attention_output, std::span(outputs, 1), {}, scratch.data(), team);
+        linear_packed(view(attended_in), w.intermediate, std::span(outputs + 1, 1), {}, scratch.data(), team);
+        linear_packed(view(inner_in), w.output, std::span(outputs + 2, 1), {}, scratch.data(), team);
     }
 };
 

@@ -219,21 +219,17 @@ void panel_product(const Blocking& b, const float* scratch, const PackedMatrix& 
     }
 }
 
+// The work of one product over the threads of the enclosing parallel region (one thread when
+// there is none).
 template <WeightPrecision P>
-void run_packed(ConstMatrixMap in, const PackedMatrix& w, std::span<float* const> outputs,
-                const LinearEpilogue& epilogue, float* scratch) {
+void share_packed(ConstMatrixMap in, const PackedMatrix& w, std::span<float* const> outputs,
+                  const LinearEpilogue& epilogue, float* scratch) {
     const Blocking b(static_cast<int>(in.rows()), static_cast<int>(in.cols()));
-    const int panels = w.panel_count();
-    const double work = double(b.rows) * b.cols * panels * kPanelWidth;
-    const size_t weight_bytes = size_t(panels) * w.panel_elements() * (P == WeightPrecision::F32 ? 4 : 2);
-#pragma omp parallel if (work >= kParallelMultiplyAdds || weight_bytes >= kParallelWeightBytes)
-    {
 #pragma omp for schedule(static)
-        for (int t = 0; t < b.tiles; ++t) rearrange_tile(in, b, t, scratch);
-        // Contiguous halves of the panels: each thread streams its own part of the weights.
+    for (int t = 0; t < b.tiles; ++t) rearrange_tile(in, b, t, scratch);
+    // Contiguous halves of the panels: each thread streams its own part of the weights.
 #pragma omp for schedule(static)
-        for (int p = 0; p < panels; ++p) panel_product<P>(b, scratch, w, p, outputs, epilogue);
-    }
+    for (int p = 0; p < w.panel_count(); ++p) panel_product<P>(b, scratch, w, p, outputs, epilogue);
 }
 
 #else
@@ -242,10 +238,10 @@ void run_packed(ConstMatrixMap in, const PackedMatrix& w, std::span<float* const
 // K x kPanelWidth row-major matrix. Panels are split over the threads (so Eigen's product runs
 // single-threaded, with the same blocking and the same bits whatever the number of threads).
 template <WeightPrecision P>
-void run_packed(ConstMatrixMap in, const PackedMatrix& w, std::span<float* const> outputs,
-                const LinearEpilogue& epilogue, float*) {
+void share_packed(ConstMatrixMap in, const PackedMatrix& w, std::span<float* const> outputs,
+                  const LinearEpilogue& epilogue, float*) {
     const int M = static_cast<int>(in.rows()), K = w.cols, N = w.group_rows;
-#pragma omp parallel for schedule(static)
+#pragma omp for schedule(static)
     for (int p = 0; p < w.panel_count(); ++p) {
         RowMatrix block(M, kPanelWidth);
         const int group = p / w.panels_per_group(), column = (p % w.panels_per_group()) * kPanelWidth;
@@ -274,15 +270,26 @@ void run_packed(ConstMatrixMap in, const PackedMatrix& w, std::span<float* const
 
 }  // namespace
 
+bool linear_wants_threads(int rows, const PackedMatrix& weight) {
+    const double work = double(rows) * weight.cols * weight.panel_count() * kPanelWidth;
+    const size_t weight_bytes = weight.panel_count() * weight.panel_elements() * (weight.precision == WeightPrecision::F32 ? 4 : 2);
+    return work >= kParallelMultiplyAdds || weight_bytes >= kParallelWeightBytes;
+}
+
 void linear_packed(ConstMatrixMap in, const PackedMatrix& weight, std::span<float* const> outputs,
-                   const LinearEpilogue& epilogue, float* scratch) {
+                   const LinearEpilogue& epilogue, float* scratch, LinearThreads threads) {
     if (static_cast<int>(outputs.size()) != weight.groups || in.cols() != weight.cols)
         throw Error("linear_packed: " + std::to_string(outputs.size()) + " outputs and " + std::to_string(in.cols()) +
                     " inputs for a packed matrix of " + std::to_string(weight.groups) + " groups and " +
                     std::to_string(weight.cols) + " inputs");
     if (in.rows() == 0) return;
-    if (weight.precision == WeightPrecision::F32) run_packed<WeightPrecision::F32>(in, weight, outputs, epilogue, scratch);
-    else run_packed<WeightPrecision::BF16>(in, weight, outputs, epilogue, scratch);
+    auto share = [&] {
+        if (weight.precision == WeightPrecision::F32) share_packed<WeightPrecision::F32>(in, weight, outputs, epilogue, scratch);
+        else share_packed<WeightPrecision::BF16>(in, weight, outputs, epilogue, scratch);
+    };
+    if (threads == LinearThreads::CallerTeam) return share();
+#pragma omp parallel if (linear_wants_threads(static_cast<int>(in.rows()), weight))
+    share();
 }
 
 }  // namespace pb

@@ -46,9 +46,19 @@ inline size_t linear_scratch_size(int rows, int cols) {
     return size_t(rows) * ((cols + kInputChunk - 1) / kInputChunk * kInputChunk);
 }
 
+// Who shares a product's work.
+enum class LinearThreads {
+    Own,         // a team of its own, when the product is large enough to pay for waking one
+    CallerTeam,  // the caller's OpenMP parallel region: every thread of it calls linear_packed with
+                 // the same arguments (a forward pass that keeps its threads between steps)
+};
+
+// Whether a product of `rows` input rows pays for a second thread (linear_packed's own rule).
+bool linear_wants_threads(int rows, const PackedMatrix& weight);
+
 // For every column group g of `weight`: outputs[g] (rows x group_rows, row-major) = in * W_g^T + b_g,
-// then the epilogue. Uses the OpenMP threads when the product is large enough to pay for them.
+// then the epilogue.
 void linear_packed(ConstMatrixMap in, const PackedMatrix& weight, std::span<float* const> outputs,
-                   const LinearEpilogue& epilogue, float* scratch);
+                   const LinearEpilogue& epilogue, float* scratch, LinearThreads threads = LinearThreads::Own);
 
 }  // namespace pb

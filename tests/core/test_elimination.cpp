@@ -3,6 +3,7 @@
 #include "core/elimination.h"
 #include "core/error.h"
 #include "core/flops.h"
+#include "core/linear_kernel.h"
 #include "core/model_folder.h"
 #include "core/seeded_weights.h"
 #include "core/similarity.h"
@@ -10,6 +11,8 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <omp.h>
 
 #include <numeric>
 #include <random>
@@ -29,6 +32,30 @@ ModelConfig small_config() {
     c.num_labels = 3;
     c.id2label = {"a", "b", "c"};
     return c;
+}
+
+// A feed-forward of 2 MB: large enough that a forward runs on a team of threads.
+ModelConfig wide_config() {
+    ModelConfig c = small_config();
+    c.intermediate_size = 16384;
+    c.num_layers = 3;
+    return c;
+}
+
+// Everything a forward pass reports, for bit-for-bit comparisons.
+void compare_traces(const std::vector<Trace>& a, const std::vector<Trace>& b) {
+    QCOMPARE(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+        QCOMPARE(a[i].logits, b[i].logits);
+        QCOMPARE(a[i].multiply_adds, b[i].multiply_adds);
+        QCOMPARE(a[i].layers.size(), b[i].layers.size());
+        for (size_t j = 0; j < a[i].layers.size(); ++j) {
+            QCOMPARE(a[i].layers[j].significance, b[i].layers[j].significance);
+            QCOMPARE(a[i].layers[j].alive_out, b[i].layers[j].alive_out);
+            QCOMPARE(a[i].layers[j].hidden.values, b[i].layers[j].hidden.values);
+            QCOMPARE(a[i].layers[j].mean_cosine, b[i].layers[j].mean_cosine);
+        }
+    }
 }
 
 }  // namespace
@@ -145,6 +172,49 @@ private slots:
         auto it = std::find(l.alive_in.begin(), l.alive_in.end(), removed);
         float removed_sig = l.significance[it - l.alive_in.begin()];
         for (size_t i = 1; i < l.alive_in.size(); ++i) QVERIFY(l.significance[i] <= removed_sig);
+    }
+
+    // A forward keeps one team of threads for all its layers when its products are large; the team
+    // must give the bits of one thread, and a forward started inside another parallel region (the
+    // dataset evaluation runs examples on all threads) must keep to its own thread.
+    void teamOfThreadsGivesTheBitsOfOneThread() {
+        QTemporaryDir dir;
+        write_seeded_bert_folder(dir.path().toStdString(), wide_config(), 12);
+        BertModel wide = load_bert_model(dir.path().toStdString());
+        QVERIFY(linear_wants_threads(7, wide.packed->layers.front().intermediate));
+        std::vector<std::vector<int32_t>> ids = {random_ids(7, 8), random_ids(23, 9), random_ids(16, 10)};
+        std::vector<std::vector<int32_t>> types = {std::vector<int32_t>(7, 0), std::vector<int32_t>(23, 1),
+                                                   std::vector<int32_t>(16, 0)};
+        std::vector<SequenceInput> inputs;
+        for (size_t i = 0; i < ids.size(); ++i) inputs.push_back({ids[i], types[i]});
+        RunOptions o;
+        o.record_hidden = true;
+        const std::vector<RetentionPlan> plans = {{}, {{12, 5, 2}, Strategy::Attention}, {{6, 6, 1}, Strategy::Random, 3}};
+        auto run_all = [&](Workspace& ws) {
+            std::vector<std::vector<Trace>> runs;
+            for (const auto& plan : plans) {
+                runs.push_back(run_batch(wide, inputs, plan, o, ws));
+                runs.push_back({run_model(wide, ids[1], types[1], plan, o, ws)});
+            }
+            return runs;
+        };
+        const int threads = omp_get_max_threads();
+        omp_set_num_threads(1);
+        Workspace ws;
+        const auto one = run_all(ws);
+        omp_set_num_threads(2);
+        const auto team = run_all(ws);
+        std::vector<std::vector<std::vector<Trace>>> nested(2);
+#pragma omp parallel num_threads(2)
+        {
+            Workspace own;
+            nested[omp_get_thread_num()] = run_all(own);
+        }
+        omp_set_num_threads(threads);
+        for (size_t r = 0; r < one.size(); ++r) {
+            compare_traces(team[r], one[r]);
+            for (const auto& n : nested) compare_traces(n[r], one[r]);
+        }
     }
 
     void meanCosineByHand() {
