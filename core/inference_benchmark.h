@@ -30,6 +30,13 @@ ModelConfig bert_base_config();
 // ALBERT-base: 12 layers sharing one group, hidden 768, embeddings 128, vocabulary 30000, gelu_new.
 ModelConfig albert_base_config();
 
+// The least time the encoder layers of a run keeping `keep` (one value per layer) of n tokens can
+// take, a roofline: each layer at least reads its weights (layer_read_ms) and at least does its
+// multiply-adds (times batch) at macs_per_ms. Attention's other costs are left out, so the bound
+// is optimistic. The benchmark's attainable speedup is the full model's time over this.
+double roofline_floor_ms(const ModelConfig& config, const std::vector<int>& keep, int n, int batch, double macs_per_ms,
+                         double layer_read_ms);
+
 nlohmann::json run_inference_benchmark(const InferenceBenchmarkOptions& options, const Progress& progress = {});
 
 }  // namespace pb
