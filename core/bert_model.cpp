@@ -10,6 +10,8 @@
 #include <cmath>
 #include <exception>
 
+#include <omp.h>
+
 namespace pb {
 namespace {
 
@@ -382,9 +384,15 @@ std::vector<Trace> run_batch(const BertModel& model, std::span<const SequenceInp
     LayerSteps steps;
     const bool team = c.num_layers > 0 && linear_wants_threads(total_rows(segments), model.packed->layers.front().intermediate);
 #pragma omp parallel if (team)
-    for (int layer = 0; layer < c.num_layers; ++layer) {
-        run_layer(model, layer, segments, plan, options, ws, steps, traces);
-        if (steps.error) break;
+    {
+        // Nothing inside starts threads of its own. Eigen's product (attention; the panels of
+        // builds without AVX-512) would, in a region of one thread, and block its sums differently:
+        // a forward must give the same bits on a team, on one thread and inside another region.
+        omp_set_num_threads(1);
+        for (int layer = 0; layer < c.num_layers; ++layer) {
+            run_layer(model, layer, segments, plan, options, ws, steps, traces);
+            if (steps.error) break;
+        }
     }
     if (steps.error) std::rethrow_exception(steps.error);
     run_head(model, segments, ws, traces);
