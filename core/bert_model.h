@@ -5,6 +5,7 @@
 #include "core/elimination.h"
 #include "core/model_config.h"
 #include "core/packed_weights.h"
+#include "core/team_backoff.h"
 #include "core/trace.h"
 
 #include <Eigen/Core>
@@ -41,6 +42,9 @@ public:
     // Aligned so that vectorised reductions split rows the same way in every run: results are
     // bit-for-bit reproducible, and keeping every vector gives exactly the full model.
     using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
+
+    // Whether this caller's forwards may run on a team of threads, from how its last ones fared.
+    TeamBackoff team_backoff;
 
 private:
     Buffer x_, q_, k_, v_, context_, attended_, intermediate_, probabilities_, mean_attention_, embedded_, scratch_;
