@@ -295,6 +295,42 @@ void run_layer(const BertModel& model, int layer, std::vector<Segment>& segments
     on_one_thread(steps.error, [&] { record_layer(options, out, c.num_heads, segments, steps, traces); });
 }
 
+// Every encoder layer, on one team of threads when the products pay for a second thread: it stays
+// together between the steps of a layer, where a team per product would fall asleep between
+// products and be woken again (tens of microseconds each on a virtual machine). When another
+// process took a core during recent team runs, one thread is faster (TeamBackoff).
+void run_encoder(const BertModel& model, std::vector<Segment>& segments, const RetentionPlan& plan,
+                 const RunOptions& options, Workspace& ws, std::vector<Trace>& traces) {
+    const ModelConfig& c = model.config;
+    LayerSteps steps;
+    const bool team = c.num_layers > 0 && omp_get_max_threads() > 1 && !omp_in_parallel() &&
+                      linear_wants_threads(total_rows(segments), model.packed->layers.front().intermediate) &&
+                      ws.team_backoff.team_allowed();
+    int64_t switches = 0;
+    int threads = 1;
+    const auto start = std::chrono::steady_clock::now();
+#pragma omp parallel if (team) reduction(+ : switches)
+    {
+        const int64_t switches_before = team ? involuntary_context_switches() : 0;
+        // Nothing inside starts threads of its own. Eigen's product (attention; the panels of
+        // builds without AVX-512) would, in a region of one thread, and block its sums differently:
+        // a forward must give the same bits on a team, on one thread and inside another region.
+        omp_set_num_threads(1);
+        for (int layer = 0; layer < c.num_layers; ++layer) {
+            run_layer(model, layer, segments, plan, options, ws, steps, traces);
+            if (steps.error) break;
+        }
+        if (team) switches = involuntary_context_switches() - switches_before;
+#pragma omp master
+        threads = omp_get_num_threads();
+    }
+    if (team) {
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        ws.team_backoff.record_team_run(switches, ms * threads);
+    }
+    if (steps.error) std::rethrow_exception(steps.error);
+}
+
 // Pooler and classifier on every sequence's [CLS] row (always the first row of its block).
 void run_head(const BertModel& model, const std::vector<Segment>& segments, Workspace& ws, std::vector<Trace>& traces) {
     const auto& w = model.weights;
@@ -378,37 +414,7 @@ std::vector<Trace> run_batch(const BertModel& model, std::span<const SequenceInp
         t.embedding_mean_cosine = mean_pairwise_cosine(block);
         if (options.record_hidden) t.embedding_hidden = to_float_matrix(block);
     }
-    // One team of threads for all layers when the products pay for a second thread: it stays
-    // together between the steps of a layer, where a team per product would fall asleep between
-    // products and be woken again (tens of microseconds each on a virtual machine).
-    // When another process took a core during recent team runs, one thread is faster (TeamBackoff).
-    LayerSteps steps;
-    const bool team = c.num_layers > 0 && omp_get_max_threads() > 1 && !omp_in_parallel() &&
-                      linear_wants_threads(total_rows(segments), model.packed->layers.front().intermediate) &&
-                      ws.team_backoff.team_allowed();
-    int64_t switches = 0;
-    int threads = 1;
-    const auto layers_start = std::chrono::steady_clock::now();
-#pragma omp parallel if (team) reduction(+ : switches)
-    {
-        const int64_t switches_before = team ? involuntary_context_switches() : 0;
-        // Nothing inside starts threads of its own. Eigen's product (attention; the panels of
-        // builds without AVX-512) would, in a region of one thread, and block its sums differently:
-        // a forward must give the same bits on a team, on one thread and inside another region.
-        omp_set_num_threads(1);
-        for (int layer = 0; layer < c.num_layers; ++layer) {
-            run_layer(model, layer, segments, plan, options, ws, steps, traces);
-            if (steps.error) break;
-        }
-        if (team) switches = involuntary_context_switches() - switches_before;
-#pragma omp master
-        threads = omp_get_num_threads();
-    }
-    if (team) {
-        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - layers_start).count();
-        ws.team_backoff.record_team_run(switches, ms * threads);
-    }
-    if (steps.error) std::rethrow_exception(steps.error);
+    run_encoder(model, segments, plan, options, ws, traces);
     run_head(model, segments, ws, traces);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (auto& t : traces) t.seconds = seconds / static_cast<double>(traces.size());
