@@ -325,14 +325,34 @@ void mark_pareto_front(std::vector<TradeoffPoint>& points) {
         p.pareto = true;
         for (const auto& q : points) {
             if (&p == &q) continue;
-            const bool no_worse = q.seconds <= p.seconds && q.metric >= p.metric;
-            const bool better = q.seconds < p.seconds || q.metric > p.metric;
+            const bool no_worse = q.timed_seconds() <= p.timed_seconds() && q.metric >= p.metric;
+            const bool better = q.timed_seconds() < p.timed_seconds() || q.metric > p.metric;
             if (no_worse && better) {
                 p.pareto = false;
                 break;
             }
         }
     }
+}
+
+// Every configuration of the trade-off on examples grouped by length, `options.batch` per pass.
+// time_in_batches times the full model next to each configuration; the full model's point gets the
+// mean of those timings.
+void time_tradeoff_in_batches(const BertModel& model, std::span<const Encoding> encodings, const RetentionPlan& plan,
+                              const EvaluationOptions& options, std::vector<TradeoffPoint>& points,
+                              const Progress& progress) {
+    double full_seconds = 0;
+    for (size_t v = 1; v < points.size(); ++v) {
+        BatchedTimingRequest request{encodings, plan, points[v].fraction, options.batch, 0, 0, options.threads};
+        request.plan.keep = points[v].keep;
+        const Progress stage = [&](size_t done, size_t total, std::string_view message) {
+            return !progress || progress(done, total, std::string(message) + " (" + points[v].name + ")");
+        };
+        const BatchedTiming t = time_in_batches(model, request, stage);
+        points[v].batched_seconds = t.power_seconds;
+        full_seconds += t.full_seconds;
+    }
+    if (points.size() > 1) points[0].batched_seconds = full_seconds / double(points.size() - 1);
 }
 
 TradeoffResult tradeoff_experiment(const ModelFolder& folder, const GlueDataset& dataset, const RetentionPlan& plan,
@@ -373,10 +393,11 @@ TradeoffResult tradeoff_experiment(const ModelFolder& folder, const GlueDataset&
     const size_t variants = points.size();
 
     std::vector<std::vector<ExampleRun>> runs(variants, std::vector<ExampleRun>(count));
+    std::vector<Encoding> encodings(count);
     parallel_over_examples(
         count, config, reserve_rows(config, dataset.task), progress, "tradeoff",
         [&](size_t i, Workspace& ws, const CheckCancelled& check) {
-            const Encoding e = encode_example(folder, dataset.examples[i]);
+            const Encoding& e = encodings[i] = encode_example(folder, dataset.examples[i]);
             const int n = static_cast<int>(e.ids.size());
             std::vector<RetentionPlan> plans(variants);
             for (size_t v = 1; v < variants; ++v) {
@@ -411,6 +432,8 @@ TradeoffResult tradeoff_experiment(const ModelFolder& folder, const GlueDataset&
         p.seconds = s.seconds;
         p.multiply_adds = s.multiply_adds;
     }
+    if (options.batch > 1) time_tradeoff_in_batches(model, encodings, plan, options, points, progress);
+    r.batch = std::max(1, options.batch);
     mark_pareto_front(points);
     r.points = std::move(points);
     return r;
@@ -423,6 +446,7 @@ nlohmann::json to_json(const TradeoffResult& r) {
                             {"metric", p.metric},
                             {"agreement", optional_json(p.agreement)},
                             {"seconds", p.seconds},
+                            {"batched_seconds", optional_json(p.batched_seconds)},
                             {"multiply_adds", p.multiply_adds},
                             {"pareto", p.pareto}};
         if (p.fraction) j["keep_fraction"] = *p.fraction;
@@ -439,7 +463,8 @@ nlohmann::json to_json(const TradeoffResult& r) {
             {"strategy", strategy_name(r.strategy)},
             {"examples", r.examples},
             {"metric", r.metric_name},
-            {"pareto", "lower seconds and higher metric"},
+            {"batch", r.batch},
+            {"pareto", r.batch > 1 ? "lower batched_seconds and higher metric" : "lower seconds and higher metric"},
             {"points", points}};
 }
 

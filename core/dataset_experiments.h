@@ -87,9 +87,15 @@ struct TradeoffPoint {
     // no labels (metric_name says which).
     double metric = 0;
     std::optional<double> agreement;
-    double seconds = 0;  // measured, summed over examples
+    double seconds = 0;  // measured one example at a time, summed over examples
+    // With EvaluationOptions::batch > 1: also measured on examples grouped by length, that many per
+    // pass (time_in_batches), summed over the passes.
+    std::optional<double> batched_seconds;
     int64_t multiply_adds = 0;
     bool pareto = false;  // no other point is at least as fast and at least as good, and better in one
+
+    // The time the comparison uses: batched when measured so (as the paper timed inference).
+    double timed_seconds() const { return batched_seconds.value_or(seconds); }
 };
 
 struct TradeoffResult {
@@ -98,6 +104,7 @@ struct TradeoffResult {
     Strategy strategy = Strategy::Attention;
     size_t examples = 0;
     std::string metric_name;
+    int batch = 1;  // above 1: every point also timed in batches of this many equally long examples
     std::vector<TradeoffPoint> points;  // the full model first
 };
 TradeoffResult tradeoff_experiment(const ModelFolder& folder, const GlueDataset& dataset, const RetentionPlan& plan,
@@ -105,7 +112,7 @@ TradeoffResult tradeoff_experiment(const ModelFolder& folder, const GlueDataset&
                                    const Progress& progress = {});
 nlohmann::json to_json(const TradeoffResult& result);
 
-// Marks points[i].pareto for lower seconds and higher metric.
+// Marks points[i].pareto for lower timed_seconds() and higher metric.
 void mark_pareto_front(std::vector<TradeoffPoint>& points);
 
 }  // namespace pb

@@ -44,16 +44,17 @@ DatasetResults runDatasetJob(const pb::ModelFolder& model, const DatasetJob& job
     options.max_examples = job.maxExamples;
     options.threads = job.threads;
 
+    // Evaluate and the trade-off also time in batches; the other analyses time nothing worth it.
+    pb::EvaluationOptions timed = options;
+    timed.batch = job.batch;
+
     DatasetResults out;
     out.skipped = dataset.skipped;
     switch (job.analysis) {
-    case DatasetAnalysis::Evaluate: {
-        pb::EvaluationOptions evaluation = options;
-        evaluation.batch = job.batch;  // the other analyses time nothing worth a second pass
+    case DatasetAnalysis::Evaluate:
         out.evaluation = std::make_shared<const pb::DatasetEvaluation>(
-            pb::evaluate_dataset(model, dataset, job.plan, evaluation, progress));
+            pb::evaluate_dataset(model, dataset, job.plan, timed, progress));
         break;
-    }
     case DatasetAnalysis::Diffusion:
         out.diffusion = std::make_shared<const pb::DiffusionResult>(
             pb::diffusion_experiment(model, dataset, job.plan, options, progress));
@@ -68,7 +69,7 @@ DatasetResults runDatasetJob(const pb::ModelFolder& model, const DatasetJob& job
         break;
     case DatasetAnalysis::Tradeoff:
         out.tradeoff = std::make_shared<const pb::TradeoffResult>(
-            pb::tradeoff_experiment(model, dataset, job.plan, {}, options, progress));
+            pb::tradeoff_experiment(model, dataset, job.plan, {}, timed, progress));
         break;
     }
     return out;

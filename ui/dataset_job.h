@@ -40,7 +40,7 @@ struct DatasetJob {
     std::optional<double> keepFraction;
     int maxRank = 10;  // MI vs rank
     int seeds = 5;     // ablation: Rand-WS seeds 1..seeds
-    int batch = 1;     // Evaluate: above 1, also timed in batches of equally long examples
+    int batch = 1;     // Evaluate, trade-off: above 1, also timed in batches of equally long examples
     int threads = 0;   // 0 = OpenMP's default (all cores)
 };
 

@@ -163,9 +163,10 @@ QWidget* DatasetPanel::buildConfigurationBox() {
     batchSpin_->setRange(1, 256);
     batchSpin_->setValue(32);
     batchSpin_->setSpecialValueText(tr("off"));
-    batchSpin_->setToolTip(tr("Evaluate: besides one example at a time, also time both models on examples grouped by "
-                              "length, this many per pass, as the paper timed inference. Batches share each pass over "
-                              "the weights, so the speedup follows the multiply-adds more closely"));
+    batchSpin_->setToolTip(tr("Evaluate and Trade-off: besides one example at a time, also time the models on examples "
+                              "grouped by length, this many per pass, as the paper timed inference. Batches share each "
+                              "pass over the weights, so the speedup follows the multiply-adds more closely; the "
+                              "trade-off then draws its Pareto front on the batched times"));
     grid->addWidget(followEditor_, 0, 0);
     grid->addWidget(editorText_, 0, 1, 1, 3);
     grid->addWidget(useFraction_, 1, 0);

@@ -27,8 +27,9 @@ DatasetTradeoffPlot::DatasetTradeoffPlot(QWidget* parent) : DatasetSlotView(pare
     plot_->xAxis->setLabel(tr("measured time per example (ms)"));
     placeLegendRight(plot_);
     plot_->setToolTip(tr("Up and to the left is better; the Pareto front joins the configurations no other one beats "
-                         "in both time and metric. Times are measured while the other cores run other examples, so "
-                         "they carry the machine's noise"));
+                         "in both time and metric. One at a time, examples run side by side on all cores; in batches "
+                         "(\"Also time in batches of\"), each pass has all cores to itself and the front is drawn on "
+                         "those times. Either way the times carry the machine's noise"));
     layOutPlot(this, plot_, {});
     refresh();
 }
@@ -92,7 +93,7 @@ void DatasetTradeoffPlot::refresh() {
     QCPGraph* best = addPoints(tr("on the front"), QCPScatterStyle(QCPScatterStyle::ssCircle, powerBertColor(), powerBertColor(), 8));
     QCPGraph* full = addPoints(tr("full model"), QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(fullModelColor(), 2), fullModelColor(), 12));
     for (const pb::TradeoffPoint& p : r.points) {
-        const double x = p.seconds * ms;
+        const double x = p.timed_seconds() * ms;
         const bool isFull = !p.fraction && !p.factor;
         (isFull ? full : p.pareto ? best : beaten)->addData(x, p.metric);
         if (p.pareto) front->addData(x, p.metric);
@@ -101,6 +102,8 @@ void DatasetTradeoffPlot::refresh() {
     const QString strategy = strategyLabel(r.strategy, 0).section(QLatin1Char(' '), 0, 0);
     const bool fractions = std::any_of(r.points.begin(), r.points.end(), [](const auto& p) { return p.fraction.has_value(); });
     plot_->yAxis->setLabel(QString::fromStdString(r.metric_name));
+    plot_->xAxis->setLabel(r.batch > 1 ? tr("measured time per example, in batches of %1 (ms)").arg(r.batch)
+                                       : tr("measured time per example, one at a time (ms)"));
     title_->setText(tr("%1 vs time over %2 examples: %3 (%4)")
                         .arg(QString::fromStdString(r.metric_name))
                         .arg(r.examples)
@@ -113,7 +116,7 @@ void DatasetTradeoffPlot::refresh() {
     plot_->yAxis->setRange(yr.lower - 0.12 * dy, yr.upper + 0.08 * dy);
     std::vector<QRectF> taken;  // labels last: their placement needs the final ranges
     for (const pb::TradeoffPoint& p : r.points)
-        labelPoint(p.seconds * ms, p.metric, !p.fraction && !p.factor ? tr("full") : shortName(p), taken);
+        labelPoint(p.timed_seconds() * ms, p.metric, !p.fraction && !p.factor ? tr("full") : shortName(p), taken);
     plot_->replot();
 }
 

@@ -506,19 +506,68 @@ private slots:
         const auto s = tradeoff_experiment(folder_, data_, fixed, t);
         QCOMPARE(s.points.size(), size_t(2));
         QCOMPARE(s.points[1].keep, (std::vector<int>{5, 4, 2}));
+        QVERIFY(!s.points[0].batched_seconds && !s.points[1].batched_seconds);
+        QCOMPARE(s.batch, 1);
+    }
+
+    // Timed in batches too: every point gets a batched time; the outputs and the front's metric
+    // are those of the one-at-a-time pass.
+    void tradeoffInBatches() {
+        TradeoffOptions t;
+        t.fractions = {0.4, 1.0};
+        EvaluationOptions o;
+        o.batch = 4;
+        const auto r = tradeoff_experiment(folder_, data_, RetentionPlan{}, t, o);
+        const auto one = tradeoff_experiment(folder_, data_, RetentionPlan{}, t);
+        QCOMPARE(r.batch, 4);
+        QCOMPARE(r.points.size(), one.points.size());
+        for (size_t v = 0; v < r.points.size(); ++v) {
+            QVERIFY(r.points[v].batched_seconds && *r.points[v].batched_seconds > 0);
+            QCOMPARE(r.points[v].metric, one.points[v].metric);
+            QCOMPARE(r.points[v].multiply_adds, one.points[v].multiply_adds);
+        }
+        const auto j = to_json(r);
+        QCOMPARE(j["batch"].get<int>(), 4);
+        QVERIFY(j["points"][1]["batched_seconds"].is_number());
+        QVERIFY(to_json(one)["points"][1]["batched_seconds"].is_null());
+        // Cancelling during the batched stage keeps to the contract: pb::Cancelled.
+        size_t calls = 0;
+        const Progress stop_in_batches = [&](size_t, size_t, std::string_view message) {
+            ++calls;
+            return message.find("batches") == std::string_view::npos;
+        };
+        QVERIFY_THROWS_EXCEPTION(Cancelled, tradeoff_experiment(folder_, data_, RetentionPlan{}, t, o, stop_in_batches));
+        QVERIFY(calls > 0);
     }
 
     void paretoFront() {
-        std::vector<TradeoffPoint> points(4);
-        points[0] = {"a", {}, {}, {}, 0.9, {}, 10.0, 0, false};  // slow, best
-        points[1] = {"b", {}, {}, {}, 0.8, {}, 5.0, 0, false};   // faster, worse
-        points[2] = {"c", {}, {}, {}, 0.7, {}, 6.0, 0, false};   // dominated by b
-        points[3] = {"d", {}, {}, {}, 0.8, {}, 5.0, 0, false};   // ties b: neither dominates
+        auto point = [](double metric, double seconds) {
+            TradeoffPoint p;
+            p.metric = metric;
+            p.seconds = seconds;
+            return p;
+        };
+        std::vector<TradeoffPoint> points = {
+            point(0.9, 10.0),  // a: slow, best
+            point(0.8, 5.0),   // b: faster, worse
+            point(0.7, 6.0),   // c: dominated by b
+            point(0.8, 5.0),   // d: ties b, neither dominates
+        };
         mark_pareto_front(points);
         QVERIFY(points[0].pareto);
         QVERIFY(points[1].pareto);
         QVERIFY(!points[2].pareto);
         QVERIFY(points[3].pareto);
+        // Timed in batches, the front is drawn on those times: c is now faster than b.
+        points[0].batched_seconds = 4.0;
+        points[1].batched_seconds = 3.0;
+        points[2].batched_seconds = 1.0;
+        points[3].batched_seconds = 3.5;
+        mark_pareto_front(points);
+        QVERIFY(points[0].pareto);
+        QVERIFY(points[1].pareto);
+        QVERIFY(points[2].pareto);
+        QVERIFY(!points[3].pareto);  // as good as b, slower
     }
 };
 

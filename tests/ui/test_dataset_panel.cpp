@@ -286,6 +286,11 @@ private slots:
         // MI vs rank: one line per encoder; trade-off: the full model and 8 fractions.
         QCOMPARE(panel.view(DatasetAnalysis::MiRank)->plot()->graphCount(), smallConfig().num_layers);
         QCOMPARE(int(panel.results().tradeoff->points.size()), 9);
+        // The panel's batch setting (32 by default) times the trade-off in batches too, and its plot
+        // places the points at those times.
+        QCOMPARE(panel.results().tradeoff->batch, 32);
+        for (const auto& p : panel.results().tradeoff->points) QVERIFY(p.batched_seconds.has_value());
+        QVERIFY(panel.view(DatasetAnalysis::Tradeoff)->plot()->xAxis->label().contains("in batches of 32"));
         QCOMPARE(int(panel.results().ablation->random.size()), 2);
         // A palette change restyles every plot.
         QPalette dark = panel.palette();
