@@ -101,11 +101,13 @@ struct WeightRead {
         uint32_t sum = 0;
 #pragma omp parallel reduction(+ : sum)
         for (const auto& layer : model.packed->layers)
-            for (const PackedMatrix* m : {&layer.query_key_value, &layer.attention_output, &layer.intermediate, &layer.output}) {
+            for (const PackedMatrix* m :
+                 {&layer.query_key_value, &layer.attention_output, &layer.intermediate, &layer.output}) {
                 const size_t words = m->panel_elements() / (m->precision == WeightPrecision::F32 ? 1 : 2);
 #pragma omp for schedule(static) nowait
                 for (int p = 0; p < m->panel_count(); ++p)
-                    sum += Words(static_cast<const uint32_t*>(m->panels) + size_t(p) * words, Eigen::Index(words)).sum();
+                    sum += Words(static_cast<const uint32_t*>(m->panels) + size_t(p) * words, Eigen::Index(words))
+                               .sum();
             }
         checksum += sum;
     }

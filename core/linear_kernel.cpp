@@ -272,7 +272,8 @@ void share_packed(ConstMatrixMap in, const PackedMatrix& w, std::span<float* con
 
 bool linear_wants_threads(int rows, const PackedMatrix& weight) {
     const double work = double(rows) * weight.cols * weight.panel_count() * kPanelWidth;
-    const size_t weight_bytes = weight.panel_count() * weight.panel_elements() * (weight.precision == WeightPrecision::F32 ? 4 : 2);
+    const size_t element = weight.precision == WeightPrecision::F32 ? 4 : 2;
+    const size_t weight_bytes = weight.panel_count() * weight.panel_elements() * element;
     return work >= kParallelMultiplyAdds || weight_bytes >= kParallelWeightBytes;
 }
 
@@ -284,8 +285,10 @@ void linear_packed(ConstMatrixMap in, const PackedMatrix& weight, std::span<floa
                     std::to_string(weight.cols) + " inputs");
     if (in.rows() == 0) return;
     auto share = [&] {
-        if (weight.precision == WeightPrecision::F32) share_packed<WeightPrecision::F32>(in, weight, outputs, epilogue, scratch);
-        else share_packed<WeightPrecision::BF16>(in, weight, outputs, epilogue, scratch);
+        if (weight.precision == WeightPrecision::F32)
+            share_packed<WeightPrecision::F32>(in, weight, outputs, epilogue, scratch);
+        else
+            share_packed<WeightPrecision::BF16>(in, weight, outputs, epilogue, scratch);
     };
     if (threads == LinearThreads::CallerTeam) return share();
 #pragma omp parallel if (linear_wants_threads(static_cast<int>(in.rows()), weight))

@@ -536,7 +536,8 @@ private slots:
             ++calls;
             return message.find("batches") == std::string_view::npos;
         };
-        QVERIFY_THROWS_EXCEPTION(Cancelled, tradeoff_experiment(folder_, data_, RetentionPlan{}, t, o, stop_in_batches));
+        QVERIFY_THROWS_EXCEPTION(Cancelled,
+                                 tradeoff_experiment(folder_, data_, RetentionPlan{}, t, o, stop_in_batches));
         QVERIFY(calls > 0);
     }
 

@@ -189,7 +189,8 @@ private slots:
         for (size_t i = 0; i < ids.size(); ++i) inputs.push_back({ids[i], types[i]});
         RunOptions o;
         o.record_hidden = true;
-        const std::vector<RetentionPlan> plans = {{}, {{12, 5, 2}, Strategy::Attention}, {{6, 6, 1}, Strategy::Random, 3}};
+        const std::vector<RetentionPlan> plans = {
+            {}, {{12, 5, 2}, Strategy::Attention}, {{6, 6, 1}, Strategy::Random, 3}};
         auto run_all = [&](Workspace& ws) {
             std::vector<std::vector<Trace>> runs;
             for (const auto& plan : plans) {

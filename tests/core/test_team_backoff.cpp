@@ -97,7 +97,8 @@ private slots:
         std::thread a(busy_on_cpu, 0), b(busy_on_cpu, 1);
         a.join();
         b.join();
-        QVERIFY2(switches[0] + switches[1] >= 2, qPrintable(QString("%1 and %2 involuntary switches").arg(switches[0]).arg(switches[1])));
+        const QString counted = QString("%1 and %2 involuntary switches").arg(switches[0]).arg(switches[1]);
+        QVERIFY2(switches[0] + switches[1] >= 2, qPrintable(counted));
     }
 };
 
