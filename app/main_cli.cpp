@@ -86,6 +86,22 @@ int analyze(const AnalyzeArgs& a) {
     return 0;
 }
 
+// The benchmark's medians and ratios as a table on stderr, for a reader; stdout keeps the JSON.
+void print_bench_summary(const std::string& arch, const nlohmann::json& run) {
+    std::cerr << arch << ", " << run["threads"].get<int>() << " threads, " << run["precision"].get<std::string>()
+              << ": medians in ms; speedup / ratio (goal 0.9) and / attainable (roofline)\n"
+              << "  batch tokens      full     PoWER   ratio  attainable  speedup  /ratio  /attainable\n";
+    for (const auto& r : run["results"]) {
+        char line[160];
+        std::snprintf(line, sizeof line, "  %5d %6d %9.2f %9.2f %7.2f %11.2f %8.2f %7.2f %12.2f\n", r["batch"].get<int>(),
+                      r["length"].get<int>(), r["full_ms"]["median"].get<double>(), r["power_ms"]["median"].get<double>(),
+                      r["multiply_add_ratio"].get<double>(), r["attainable_speedup"].get<double>(),
+                      r["measured_speedup"].get<double>(), r["speedup_over_multiply_add_ratio"].get<double>(),
+                      r["speedup_over_attainable"].get<double>());
+        std::cerr << line;
+    }
+}
+
 int bench(const BenchArgs& b) {
     nlohmann::json runs = nlohmann::json::array();
     for (const std::string arch : {"bert", "albert"}) {
@@ -102,6 +118,7 @@ int bench(const BenchArgs& b) {
             std::cerr << "[" << arch << " " << done << "/" << total << "] " << message << '\n';
             return true;
         }));
+        print_bench_summary(arch, runs.back());
     }
     const nlohmann::json result = runs.size() == 1 ? runs.front() : nlohmann::json{{"benchmark", "inference"}, {"runs", runs}};
     std::string text = result.dump(2) + "\n";
