@@ -1,5 +1,6 @@
 // The roofline behind `powerbert bench`'s attainable speedup, by hand.
 #include "core/inference_benchmark.h"
+#include "tests/shared/tiny_bert_config.h"
 
 #include <QtTest>
 
@@ -10,11 +11,7 @@ class TestInferenceBenchmark : public QObject {
 
 private slots:
     void rooflineTakesTheSlowerOfReadingAndArithmetic() {
-        ModelConfig c;
-        c.hidden_size = 4;
-        c.num_heads = 2;
-        c.intermediate_size = 8;
-        c.num_layers = 2;
+        const ModelConfig c = pb_test::tiny_bert_config();  // hidden 4, intermediate 8
         // Multiply-adds of a layer with n_in rows in and n_out kept (H 4, I 8): Q, K, V 3*n_in*16,
         // scores n_in*n_in*4, context n_out*n_in*4, output n_out*16, feed-forward 2*n_out*4*8.
         // 6 -> 3: 288 + 144 + 72 + 48 + 192 = 744; 3 -> 1: 144 + 36 + 12 + 16 + 64 = 272.
