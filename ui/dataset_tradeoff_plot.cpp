@@ -6,7 +6,6 @@
 
 #include <qcustomplot.h>
 
-
 #include <algorithm>
 
 namespace pb::ui {
@@ -44,26 +43,32 @@ QCPGraph* DatasetTradeoffPlot::addPoints(const QString& name, const QCPScatterSt
     return graph;
 }
 
-// Below right of the point, or in the first other corner where it does not cover an earlier label.
-// Positions are compared as fractions of the axis ranges, so the choice holds at any export size.
-void DatasetTradeoffPlot::labelPoint(double x, double y, const QString& text, std::vector<QRectF>& taken) {
-    const QCPRange xr = plot_->xAxis->range(), yr = plot_->yAxis->range();
-    const double fx = (x - xr.lower) / xr.size(), fy = (y - yr.lower) / yr.size();
+// Below right of the point, or the first other corner where the label covers neither an earlier
+// label nor another point's marker; where every corner covers something, the one covering least.
+// Positions are fractions of the axis ranges, so the choice holds at any export size.
+void DatasetTradeoffPlot::labelPoint(QPointF at, const QString& text, std::span<const QPointF> others,
+                                     std::vector<QRectF>& taken) {
     const double w = 0.012 * double(text.size()) + 0.01, h = 0.045;
+    const double markerWidth = 0.016, markerHeight = 0.036;  // an 8-pixel circle in a typical plot
     const Qt::Alignment corners[] = {Qt::AlignLeft | Qt::AlignTop, Qt::AlignLeft | Qt::AlignBottom,
                                      Qt::AlignRight | Qt::AlignTop, Qt::AlignRight | Qt::AlignBottom};
-    Qt::Alignment chosen = corners[0];
-    for (Qt::Alignment corner : corners) {
-        const double left = corner & Qt::AlignLeft ? fx : fx - w, bottom = corner & Qt::AlignTop ? fy - h : fy;
-        const QRectF box(left, bottom, w, h);
-        if (std::none_of(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(box); })) {
-            chosen = corner;
-            taken.push_back(box);
-            break;
-        }
-    }
+    auto boxAt = [&](Qt::Alignment corner) {
+        return QRectF(corner & Qt::AlignLeft ? at.x() : at.x() - w, corner & Qt::AlignTop ? at.y() - h : at.y(), w, h);
+    };
+    auto covered = [&](const QRectF& box) {
+        auto hits = std::count_if(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(box); });
+        for (const QPointF& p : others)
+            hits += box.intersects(QRectF(p.x() - markerWidth / 2, p.y() - markerHeight / 2, markerWidth, markerHeight));
+        return hits;
+    };
+    const Qt::Alignment chosen = *std::min_element(std::begin(corners), std::end(corners), [&](auto a, auto b) {
+        return covered(boxAt(a)) < covered(boxAt(b));
+    });
+    taken.push_back(boxAt(chosen));
+
+    const QCPRange xr = plot_->xAxis->range(), yr = plot_->yAxis->range();
     auto* label = new QCPItemText(plot_);
-    label->position->setCoords(x, y);
+    label->position->setCoords(xr.lower + at.x() * xr.size(), yr.lower + at.y() * yr.size());
     label->setPositionAlignment(chosen);
     label->setPadding(QMargins(6, 3, 6, 3));
     label->setText(text);
@@ -114,9 +119,20 @@ void DatasetTradeoffPlot::refresh() {
     const double dx = std::max(xr.size(), 1e-3), dy = std::max(yr.size(), 1e-3);
     plot_->xAxis->setRange(std::max(0.0, xr.lower - 0.06 * dx), xr.upper + 0.12 * dx);
     plot_->yAxis->setRange(yr.lower - 0.12 * dy, yr.upper + 0.08 * dy);
-    std::vector<QRectF> taken;  // labels last: their placement needs the final ranges
-    for (const pb::TradeoffPoint& p : r.points)
-        labelPoint(p.timed_seconds() * ms, p.metric, !p.fraction && !p.factor ? tr("full") : shortName(p), taken);
+    // Labels last: their placement needs the final ranges.
+    std::vector<QPointF> at;
+    for (const pb::TradeoffPoint& p : r.points) {
+        const double x = p.timed_seconds() * ms;
+        at.emplace_back((x - plot_->xAxis->range().lower) / plot_->xAxis->range().size(),
+                        (p.metric - plot_->yAxis->range().lower) / plot_->yAxis->range().size());
+    }
+    std::vector<QRectF> taken;
+    for (size_t i = 0; i < r.points.size(); ++i) {
+        const pb::TradeoffPoint& p = r.points[i];
+        std::vector<QPointF> others = at;
+        others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
+        labelPoint(at[i], !p.fraction && !p.factor ? tr("full") : shortName(p), others, taken);
+    }
     plot_->replot();
 }
 

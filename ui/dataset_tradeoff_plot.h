@@ -4,9 +4,11 @@
 // own point and the Pareto front (no other point both faster and at least as good) highlighted.
 #include "ui/dataset_result_view.h"
 
+#include <QPointF>
 #include <QRectF>
 
 #include <memory>
+#include <span>
 #include <vector>
 
 class QCPGraph;
@@ -29,7 +31,9 @@ protected:
 
 private:
     QCPGraph* addPoints(const QString& name, const QCPScatterStyle& style);
-    void labelPoint(double x, double y, const QString& text, std::vector<QRectF>& taken);
+    // `at` and `others` (the other points) in fractions of the axis ranges; `taken` holds the labels
+    // placed so far.
+    void labelPoint(QPointF at, const QString& text, std::span<const QPointF> others, std::vector<QRectF>& taken);
 
     QCustomPlot* plot_ = nullptr;
     QCPTextElement* title_ = nullptr;

@@ -2,8 +2,8 @@
 // it shows agrees with the models run example by example in this test (predictions, accuracy,
 // agreement, mutual information counted by hand), the configuration follows the retention editor's
 // preset, malformed lines are rejected or skipped, a cancelled run leaves the previous results as
-// they were, every analysis reaches its plot, and clicking a disagreement makes it the input of the
-// sentence views.
+// they were, every analysis reaches its plot, the trade-off's labels cover no other point, and
+// clicking a disagreement makes it the input of the sentence views.
 #include "small_test_model.h"
 #include "core/analysis.h"
 #include "core/model_folder.h"
@@ -14,6 +14,7 @@
 #include "ui/dataset_panel.h"
 #include "ui/dataset_runner.h"
 #include "ui/dataset_summary_view.h"
+#include "ui/dataset_tradeoff_plot.h"
 #include "ui/main_window.h"
 #include "ui/retention_editor.h"
 #include "ui/sentence_panel.h"
@@ -299,6 +300,52 @@ private slots:
         panel.setPalette(dark);
         for (DatasetAnalysis a : pb::ui::kAllDatasetAnalyses)
             QCOMPARE(panel.view(a)->plot()->axisRect()->axis(QCPAxis::atLeft)->tickLabelColor(), QColor(0xe6, 0xe6, 0xe6));
+    }
+
+    // Points as close as the README's picture had them (×0.5 and ×0.6): no label may cover another
+    // point's marker, and no two labels may overlap, at the size the plot is shown or exported.
+    void tradeoffLabelsCoverNoOtherPoint() {
+        auto result = std::make_shared<pb::TradeoffResult>();
+        result->metric_name = "accuracy";
+        result->examples = 1;
+        const std::pair<double, double> points[] = {{0.29, 0.767}, {0.33, 0.772}, {0.39, 0.7866}, {0.415, 0.7865},
+                                                    {0.46, 0.798}, {0.515, 0.8027}, {0.56, 0.8176}, {0.585, 0.828}};
+        for (size_t i = 0; i < std::size(points); ++i) {
+            pb::TradeoffPoint p;
+            p.factor = 0.3 + 0.1 * double(i);
+            p.seconds = points[i].first * 1e-3;
+            p.metric = points[i].second;
+            result->points.push_back(p);
+        }
+        pb::TradeoffPoint full;
+        full.name = "full";
+        full.seconds = 1.32e-3;
+        full.metric = 0.828;
+        result->points.push_back(full);
+        pb::ui::DatasetTradeoffPlot view;
+        pb::ui::DatasetResults results;
+        results.tradeoff = result;
+        view.setResults(results);
+        for (QSize size : {QSize(1400, 660), QSize(900, 500)}) {
+            view.resize(size);
+            view.plot()->replot();
+            QCustomPlot* plot = view.plot();
+            std::vector<QRectF> labels;
+            for (int i = 0; i < plot->itemCount(); ++i) {
+                auto* label = qobject_cast<QCPItemText*>(plot->item(i));
+                if (!label) continue;
+                const QRectF box = QRectF(label->topLeft->pixelPosition(), label->bottomRight->pixelPosition()).normalized();
+                const QPointF own = label->position->pixelPosition();
+                for (const auto& p : result->points) {
+                    const QPointF marker(plot->xAxis->coordToPixel(p.seconds * 1e3), plot->yAxis->coordToPixel(p.metric));
+                    if (QLineF(marker, own).length() < 1) continue;
+                    QVERIFY2(!box.adjusted(-3, -3, 3, 3).contains(marker), qPrintable(label->text()));
+                }
+                for (const QRectF& other : labels) QVERIFY2(!box.intersects(other), qPrintable(label->text()));
+                labels.push_back(box);
+            }
+            QCOMPARE(int(labels.size()), int(result->points.size()));
+        }
     }
 
     void configurationFollowsTheEditorPreset() {
