@@ -45,20 +45,26 @@ QCPGraph* DatasetTradeoffPlot::addPoints(const QString& name, const QCPScatterSt
 
 // Below right of the point, or the first other corner where the label covers neither an earlier
 // label nor another point's marker; where every corner covers something, the one covering least.
-// Positions are fractions of the axis ranges, so the choice holds at any export size.
-void DatasetTradeoffPlot::labelPoint(QPointF at, const QString& text, std::span<const QPointF> others,
+// Boxes are compared in fractions of the axis ranges, so the choice holds at any export size.
+void DatasetTradeoffPlot::labelPoint(QPointF at, const QString& text, std::span<const QPointF> points,
                                      std::vector<QRectF>& taken) {
+    const QCPRange xr = plot_->xAxis->range(), yr = plot_->yAxis->range();
+    auto fraction = [&](QPointF p) { return QPointF((p.x() - xr.lower) / xr.size(), (p.y() - yr.lower) / yr.size()); };
+    const QPointF f = fraction(at);
     const double w = 0.012 * double(text.size()) + 0.01, h = 0.045;
     const double markerWidth = 0.016, markerHeight = 0.036;  // an 8-pixel circle in a typical plot
     const Qt::Alignment corners[] = {Qt::AlignLeft | Qt::AlignTop, Qt::AlignLeft | Qt::AlignBottom,
                                      Qt::AlignRight | Qt::AlignTop, Qt::AlignRight | Qt::AlignBottom};
     auto boxAt = [&](Qt::Alignment corner) {
-        return QRectF(corner & Qt::AlignLeft ? at.x() : at.x() - w, corner & Qt::AlignTop ? at.y() - h : at.y(), w, h);
+        return QRectF(corner & Qt::AlignLeft ? f.x() : f.x() - w, corner & Qt::AlignTop ? f.y() - h : f.y(), w, h);
     };
     auto covered = [&](const QRectF& box) {
         auto hits = std::count_if(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(box); });
-        for (const QPointF& p : others)
+        for (QPointF p : points) {
+            if (p == at) continue;  // its own marker (or one on it, which no corner avoids)
+            p = fraction(p);
             hits += box.intersects(QRectF(p.x() - markerWidth / 2, p.y() - markerHeight / 2, markerWidth, markerHeight));
+        }
         return hits;
     };
     const Qt::Alignment chosen = *std::min_element(std::begin(corners), std::end(corners), [&](auto a, auto b) {
@@ -66,9 +72,8 @@ void DatasetTradeoffPlot::labelPoint(QPointF at, const QString& text, std::span<
     });
     taken.push_back(boxAt(chosen));
 
-    const QCPRange xr = plot_->xAxis->range(), yr = plot_->yAxis->range();
     auto* label = new QCPItemText(plot_);
-    label->position->setCoords(xr.lower + at.x() * xr.size(), yr.lower + at.y() * yr.size());
+    label->position->setCoords(at);
     label->setPositionAlignment(chosen);
     label->setPadding(QMargins(6, 3, 6, 3));
     label->setText(text);
@@ -97,11 +102,13 @@ void DatasetTradeoffPlot::refresh() {
                                  QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(mix(base, text, 0.5), 1.5), base, 8));
     QCPGraph* best = addPoints(tr("on the front"), QCPScatterStyle(QCPScatterStyle::ssCircle, powerBertColor(), powerBertColor(), 8));
     QCPGraph* full = addPoints(tr("full model"), QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(fullModelColor(), 2), fullModelColor(), 12));
+    std::vector<QPointF> at;  // every point, in plot coordinates
     for (const pb::TradeoffPoint& p : r.points) {
         const double x = p.timed_seconds() * ms;
         const bool isFull = !p.fraction && !p.factor;
         (isFull ? full : p.pareto ? best : beaten)->addData(x, p.metric);
         if (p.pareto) front->addData(x, p.metric);
+        at.emplace_back(x, p.metric);
     }
     // The result does not record Rand-WS's seed, so the strategy is named without it.
     const QString strategy = strategyLabel(r.strategy, 0).section(QLatin1Char(' '), 0, 0);
@@ -119,19 +126,10 @@ void DatasetTradeoffPlot::refresh() {
     const double dx = std::max(xr.size(), 1e-3), dy = std::max(yr.size(), 1e-3);
     plot_->xAxis->setRange(std::max(0.0, xr.lower - 0.06 * dx), xr.upper + 0.12 * dx);
     plot_->yAxis->setRange(yr.lower - 0.12 * dy, yr.upper + 0.08 * dy);
-    // Labels last: their placement needs the final ranges.
-    std::vector<QPointF> at;
-    for (const pb::TradeoffPoint& p : r.points) {
-        const double x = p.timed_seconds() * ms;
-        at.emplace_back((x - plot_->xAxis->range().lower) / plot_->xAxis->range().size(),
-                        (p.metric - plot_->yAxis->range().lower) / plot_->yAxis->range().size());
-    }
-    std::vector<QRectF> taken;
+    std::vector<QRectF> taken;  // labels last: their placement needs the final ranges
     for (size_t i = 0; i < r.points.size(); ++i) {
         const pb::TradeoffPoint& p = r.points[i];
-        std::vector<QPointF> others = at;
-        others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
-        labelPoint(at[i], !p.fraction && !p.factor ? tr("full") : shortName(p), others, taken);
+        labelPoint(at[i], !p.fraction && !p.factor ? tr("full") : shortName(p), at, taken);
     }
     plot_->replot();
 }

@@ -31,9 +31,9 @@ protected:
 
 private:
     QCPGraph* addPoints(const QString& name, const QCPScatterStyle& style);
-    // `at` and `others` (the other points) in fractions of the axis ranges; `taken` holds the labels
-    // placed so far.
-    void labelPoint(QPointF at, const QString& text, std::span<const QPointF> others, std::vector<QRectF>& taken);
+    // `at` and `points` (all of them) in plot coordinates; `taken` holds the labels placed so far,
+    // in fractions of the axis ranges.
+    void labelPoint(QPointF at, const QString& text, std::span<const QPointF> points, std::vector<QRectF>& taken);
 
     QCustomPlot* plot_ = nullptr;
     QCPTextElement* title_ = nullptr;
