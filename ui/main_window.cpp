@@ -15,6 +15,7 @@
 #include "ui/plot_export.h"
 #include "ui/prediction_panel.h"
 #include "ui/retention_editor.h"
+#include "ui/retention_undo_command.h"
 #include "ui/sample_sentences.h"
 #include "ui/search_window.h"
 #include "ui/sentence_panel.h"
@@ -44,6 +45,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -228,9 +230,23 @@ void MainWindow::buildDocks() {
         if (!applyingState_) markModified();
     });
     connect(retentionEditor_, &RetentionEditor::errorOccurred, this, [this](const QString& m) { reportError(m); });
+    retentionHistory_ = new QUndoStack(this);
+    connect(retentionEditor_, &RetentionEditor::edited, this,
+            [this](const RetentionEditor::State& before, const RetentionEditor::State& after, const QString& description,
+                   int key) {
+                retentionHistory_->push(new RetentionUndoCommand(retentionEditor_, before, after, description, key));
+            });
 }
 
 void MainWindow::buildMenus() {
+    buildFileMenu();
+    buildEditMenu();
+    buildViewMenu();
+    buildToolsMenu();
+    buildHelpMenu();
+}
+
+void MainWindow::buildFileMenu() {
     QMenu* file = menuBar()->addMenu(QStringLiteral("&File"));
     QAction* open = makeAction(this, QStringLiteral("&Open model folder…"),
                                QStringLiteral("Open a Hugging Face BERT folder (config.json, model.safetensors, vocab.txt)"),
@@ -275,8 +291,21 @@ void MainWindow::buildMenus() {
     quit->setMenuRole(QAction::QuitRole);
     connect(quit, &QAction::triggered, this, &QWidget::close);
     file->addAction(quit);
+    file->setToolTipsVisible(true);
+}
 
+void MainWindow::buildEditMenu() {
     QMenu* edit = menuBar()->addMenu(QStringLiteral("&Edit"));
+    // The sentence field keeps its own Ctrl+Z while it has the focus (Qt gives it the shortcut first).
+    QAction* undo = retentionHistory_->createUndoAction(this, QStringLiteral("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setToolTip(QStringLiteral("Undo the last change of the retention configuration or strategy"));
+    edit->addAction(undo);
+    QAction* redo = retentionHistory_->createRedoAction(this, QStringLiteral("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    redo->setToolTip(QStringLiteral("Redo the retention edit just undone"));
+    edit->addAction(redo);
+    edit->addSeparator();
     copyPlotAction_ = makeAction(this, QStringLiteral("&Copy plot to clipboard"),
                                  QStringLiteral("Copy the current view as an image"),
                                  QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
@@ -294,7 +323,10 @@ void MainWindow::buildMenus() {
                                 QKeySequence::Refresh);
     connect(rerun, &QAction::triggered, controller_, &AnalysisController::analyzeNow);
     edit->addAction(rerun);
+    edit->setToolTipsVisible(true);
+}
 
+void MainWindow::buildViewMenu() {
     viewMenu_ = menuBar()->addMenu(QStringLiteral("&View"));
     for (size_t i = 0; i < views_.size(); ++i) {
         QAction* show = makeAction(this, views_[i]->title(), QStringLiteral("Show the %1 view").arg(views_[i]->title()),
@@ -316,7 +348,9 @@ void MainWindow::buildMenus() {
     connect(darkPaletteAction_, &QAction::toggled, this, &MainWindow::setDarkPalette);
     viewMenu_->addAction(darkPaletteAction_);
     viewMenu_->setToolTipsVisible(true);
+}
 
+void MainWindow::buildToolsMenu() {
     QMenu* tools = menuBar()->addMenu(QStringLiteral("&Tools"));
     QAction* search = makeAction(this, QStringLiteral("&Find a retention configuration…"),
                                  QStringLiteral("Learn a configuration for the current (fine-tuned) model on a task's "
@@ -325,7 +359,9 @@ void MainWindow::buildMenus() {
     connect(search, &QAction::triggered, this, &MainWindow::openSearchWindow);
     tools->addAction(search);
     tools->setToolTipsVisible(true);
+}
 
+void MainWindow::buildHelpMenu() {
     QMenu* help = menuBar()->addMenu(QStringLiteral("&Help"));
     QAction* about = makeAction(this, QStringLiteral("&About PoWER-BERT Studio"),
                                 QStringLiteral("Versions of the application, Qt, Eigen and QCustomPlot"));
@@ -336,7 +372,7 @@ void MainWindow::buildMenus() {
     aboutQt->setMenuRole(QAction::AboutQtRole);
     connect(aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
     help->addAction(aboutQt);
-    for (QMenu* m : {file, edit, help}) m->setToolTipsVisible(true);
+    help->setToolTipsVisible(true);
 }
 
 // The Dataset panel floats as a window of its own at first (its plots need room) and docks like
@@ -452,6 +488,7 @@ void MainWindow::onModelLoaded() {
     const auto model = controller_->model();
     loadingFolder_.clear();
     summaryPanel_->setModel(model);
+    retentionHistory_->clear();  // its states belong to the previous model's layers
     if (model) {
         retentionEditor_->setSentenceLength(controller_->tokenCount());
         retentionEditor_->setModelConfig(model->model.config, model->retention);
@@ -620,6 +657,7 @@ void MainWindow::applySessionState(const SessionState& state, const QString& pat
             if (views_[i]->title() == state.currentTab) tabs_->setCurrentIndex(int(i));
         setHighlightedPosition(state.highlightedPosition);
     }
+    retentionHistory_->clear();
     controller_->requestAnalysis();
     sessionPath_ = path;
     modified_ = false;
@@ -917,8 +955,10 @@ void MainWindow::openSearchWindow() {
                                            "was searched on first.").arg(plan.keep.size()).arg(retentionEditor_->numLayers()));
                 return;
             }
-            retentionEditor_->setStrategy(plan.strategy, plan.seed);
-            retentionEditor_->setKeep(plan.keep);
+            retentionEditor_->applyUserEdit(QStringLiteral("searched configuration"), RetentionEditor::kNoMerge, [&] {
+                retentionEditor_->setStrategy(plan.strategy, plan.seed);
+                retentionEditor_->setKeep(plan.keep);
+            });
             inputDock_->show();
             statusBar()->showMessage(QStringLiteral("Searched configuration applied to the retention editor"), 4000);
         });

@@ -23,6 +23,7 @@ class QProgressBar;
 class QPushButton;
 class QStackedWidget;
 class QTabWidget;
+class QUndoStack;
 class QVBoxLayout;
 
 namespace pb::ui {
@@ -45,6 +46,8 @@ public:
     AnalysisController* controller() const { return controller_; }
     SentencePanel* sentencePanel() const { return sentencePanel_; }
     RetentionEditor* retentionEditor() const { return retentionEditor_; }
+    // Edit > Undo / Redo of the retention editor's edits (cleared when a model or a session is opened).
+    QUndoStack* retentionHistory() const { return retentionHistory_; }
     ModelSummaryPanel* modelSummary() const { return summaryPanel_; }
     DatasetPanel* datasetPanel() const { return datasetPanel_; }
     QDockWidget* datasetDock() const { return datasetDock_; }
@@ -113,6 +116,11 @@ private:
     void buildDocks();
     void buildStartPage();
     void buildMenus();
+    void buildFileMenu();
+    void buildEditMenu();
+    void buildViewMenu();
+    void buildToolsMenu();
+    void buildHelpMenu();
     void buildStatusBar();
     void buildDatasetDock();
     void connectController();
@@ -136,6 +144,7 @@ private:
     AnalysisController* controller_ = nullptr;
     SentencePanel* sentencePanel_ = nullptr;
     RetentionEditor* retentionEditor_ = nullptr;
+    QUndoStack* retentionHistory_ = nullptr;
     ModelSummaryPanel* summaryPanel_ = nullptr;
     QStackedWidget* central_ = nullptr;
     QWidget* startPage_ = nullptr;

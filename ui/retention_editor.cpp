@@ -10,6 +10,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -34,6 +35,15 @@ const char* kRuleTip =
 
 constexpr int kSpinColumns = 2;  // pairs of (label, spin box) per grid row
 
+// Clamped to [1, n], then made non-increasing by lowering: the editor's rule for values it is given whole.
+std::vector<int> validKeep(std::vector<int> keep, int n) {
+    for (size_t j = 0; j < keep.size(); ++j) {
+        keep[j] = std::clamp(keep[j], 1, n);
+        if (j > 0) keep[j] = std::min(keep[j], keep[j - 1]);
+    }
+    return keep;
+}
+
 bool samePlan(const pb::RetentionPlan& a, const pb::RetentionPlan& b) {
     return a.keep == b.keep && a.strategy == b.strategy && a.seed == b.seed;
 }
@@ -43,94 +53,13 @@ bool samePlan(const pb::RetentionPlan& a, const pb::RetentionPlan& b) {
 RetentionEditor::RetentionEditor(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-
     auto* form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-
-    presetCombo_ = new QComboBox;
-    for (Preset p : {Preset::FullModel, Preset::KeepFraction, Preset::LinearDecay, Preset::Custom})
-        presetCombo_->addItem(presetName(p), static_cast<int>(p));
-    presetCombo_->setToolTip(QStringLiteral(
-        "<b>Presets</b> (j = 1..L, n = tokens):<br>"
-        "Full model: keep<sub>j</sub> = n (no elimination)<br>"
-        "Keep fraction ρ: keep<sub>j</sub> = ⌈n·ρ<sup>j</sup>⌉<br>"
-        "Linear decay to k: keep<sub>j</sub> = round(n − (n − k)·j/L)<br>"
-        "Model's retention.json: the folder's own configuration, clamped to n<br>"
-        "A preset follows the sentence; a hand edit switches to Custom."));
-    fractionSpin_ = new QDoubleSpinBox;
-    fractionSpin_->setRange(0.05, 1.0);
-    fractionSpin_->setSingleStep(0.05);
-    fractionSpin_->setDecimals(2);
-    fractionSpin_->setPrefix(QStringLiteral("ρ = "));
-    fractionSpin_->setValue(fraction_);
-    fractionSpin_->setKeyboardTracking(false);
-    fractionSpin_->setToolTip(QStringLiteral("Fraction ρ of the vectors kept by each layer: keep<sub>j</sub> = ⌈n·ρ<sup>j</sup>⌉"));
-    linearSpin_ = new QSpinBox;
-    linearSpin_->setRange(1, 512);
-    linearSpin_->setPrefix(QStringLiteral("k = "));
-    linearSpin_->setValue(linearTarget_);
-    linearSpin_->setKeyboardTracking(false);
-    linearSpin_->setToolTip(QStringLiteral("Vectors kept by the last layer; the layers in between decay linearly from n to k"));
-    // Long item texts must not widen the dock: the combos shrink, their popups show the full text.
-    for (QComboBox* combo : {presetCombo_}) {
-        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        combo->setMinimumContentsLength(12);
-    }
-    auto* presetRow = new QHBoxLayout;
-    presetRow->addWidget(presetCombo_, 1);
-    presetRow->addWidget(fractionSpin_);
-    presetRow->addWidget(linearSpin_);
-    auto* presetLabel = new QLabel(QStringLiteral("&Preset:"));
-    presetLabel->setBuddy(presetCombo_);
-    form->addRow(presetLabel, presetRow);
-
-    strategyCombo_ = new QComboBox;
-    strategyCombo_->addItem(QStringLiteral("Attn-WS (by attention)"), static_cast<int>(pb::Strategy::Attention));
-    strategyCombo_->addItem(QStringLiteral("Head-WS (first tokens)"), static_cast<int>(pb::Strategy::Head));
-    strategyCombo_->addItem(QStringLiteral("Rand-WS (random)"), static_cast<int>(pb::Strategy::Random));
-    strategyCombo_->setToolTip(QStringLiteral(
-        "Which word vectors survive each layer:<br>"
-        "<b>Attn-WS</b>: the keep[j] most significant (attention received from the others), per input;<br>"
-        "<b>Head-WS</b>: the first keep[j] positions;<br>"
-        "<b>Rand-WS</b>: a seeded random set. [CLS] always survives."));
-    seedSpin_ = new QSpinBox;
-    seedSpin_->setRange(0, std::numeric_limits<int>::max());
-    seedSpin_->setKeyboardTracking(false);
-    seedSpin_->setToolTip(QStringLiteral("Seed of Rand-WS: the same seed picks the same vectors"));
-    strategyCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    strategyCombo_->setMinimumContentsLength(12);
-    seedSpin_->setMaximumWidth(110);
-    seedLabel_ = new QLabel(QStringLiteral("S&eed:"));
-    seedLabel_->setBuddy(seedSpin_);
-    auto* strategyRow = new QHBoxLayout;
-    strategyRow->addWidget(strategyCombo_, 1);
-    strategyRow->addWidget(seedLabel_);
-    strategyRow->addWidget(seedSpin_);
-    auto* strategyLabel = new QLabel(QStringLiteral("S&trategy:"));
-    strategyLabel->setBuddy(strategyCombo_);
-    form->addRow(strategyLabel, strategyRow);
+    buildPresetRow(form);
+    buildStrategyRow(form);
     layout->addLayout(form);
-
-    plot_ = new QCustomPlot;
-    plot_->setMinimumHeight(190);
-    plot_->setToolTip(QStringLiteral("Click or drag in a layer's column to set how many vectors it keeps.<br>") +
-                      QString::fromLatin1(kRuleTip));
-    plot_->setInteractions(QCP::Interactions());
-    plot_->setCursor(Qt::SizeVerCursor);
-    auto* area = plot_->addGraph();  // the work done: step line with a light fill
-    area->setLineStyle(QCPGraph::lsStepLeft);
-    auto* points = plot_->addGraph();  // the draggable values
-    points->setLineStyle(QCPGraph::lsNone);
-    auto* full = plot_->addGraph();  // n, the full model
-    full->setLineStyle(QCPGraph::lsLine);
-    plot_->xAxis->setLabel(QStringLiteral("after encoder layer"));
-    plot_->yAxis->setLabel(QStringLiteral("vectors kept"));
-    plot_->axisRect()->setupFullAxesBox(false);
+    buildPlot();
     layout->addWidget(plot_, 1);
-    connect(plot_, &QCustomPlot::mousePress, this, &RetentionEditor::onPlotPress);
-    connect(plot_, &QCustomPlot::mouseMove, this, &RetentionEditor::onPlotMove);
-    connect(plot_, &QCustomPlot::mouseRelease, this, &RetentionEditor::onPlotRelease);
-
     lengthLabel_ = new QLabel;
     lengthLabel_->setToolTip(QStringLiteral("n: tokens of the current input, the upper bound of every value"));
     layout->addWidget(lengthLabel_);
@@ -157,33 +86,136 @@ RetentionEditor::RetentionEditor(QWidget* parent) : QWidget(parent) {
     buttons->addWidget(saveButton_);
     layout->addLayout(buttons);
 
+    connectControls();
+    stylePlot();
+    setPresetSilently(preset_);
+    clearModel();
+}
+
+void RetentionEditor::buildPresetRow(QFormLayout* form) {
+    presetCombo_ = new QComboBox;
+    for (Preset p : {Preset::FullModel, Preset::KeepFraction, Preset::LinearDecay, Preset::Custom})
+        presetCombo_->addItem(presetName(p), static_cast<int>(p));
+    presetCombo_->setToolTip(QStringLiteral(
+        "<b>Presets</b> (j = 1..L, n = tokens):<br>"
+        "Full model: keep<sub>j</sub> = n (no elimination)<br>"
+        "Keep fraction ρ: keep<sub>j</sub> = ⌈n·ρ<sup>j</sup>⌉<br>"
+        "Linear decay to k: keep<sub>j</sub> = round(n − (n − k)·j/L)<br>"
+        "Model's retention.json: the folder's own configuration, clamped to n<br>"
+        "A preset follows the sentence; a hand edit switches to Custom."));
+    fractionSpin_ = new QDoubleSpinBox;
+    fractionSpin_->setRange(0.05, 1.0);
+    fractionSpin_->setSingleStep(0.05);
+    fractionSpin_->setDecimals(2);
+    fractionSpin_->setPrefix(QStringLiteral("ρ = "));
+    fractionSpin_->setValue(fraction_);
+    fractionSpin_->setKeyboardTracking(false);
+    fractionSpin_->setToolTip(QStringLiteral("Fraction ρ of the vectors kept by each layer: keep<sub>j</sub> = ⌈n·ρ<sup>j</sup>⌉"));
+    linearSpin_ = new QSpinBox;
+    linearSpin_->setRange(1, 512);
+    linearSpin_->setPrefix(QStringLiteral("k = "));
+    linearSpin_->setValue(linearTarget_);
+    linearSpin_->setKeyboardTracking(false);
+    linearSpin_->setToolTip(QStringLiteral("Vectors kept by the last layer; the layers in between decay linearly from n to k"));
+    // Long item texts must not widen the dock: the combos shrink, their popups show the full text.
+    presetCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    presetCombo_->setMinimumContentsLength(12);
+    auto* presetRow = new QHBoxLayout;
+    presetRow->addWidget(presetCombo_, 1);
+    presetRow->addWidget(fractionSpin_);
+    presetRow->addWidget(linearSpin_);
+    auto* presetLabel = new QLabel(QStringLiteral("&Preset:"));
+    presetLabel->setBuddy(presetCombo_);
+    form->addRow(presetLabel, presetRow);
+}
+
+void RetentionEditor::buildStrategyRow(QFormLayout* form) {
+    strategyCombo_ = new QComboBox;
+    strategyCombo_->addItem(QStringLiteral("Attn-WS (by attention)"), static_cast<int>(pb::Strategy::Attention));
+    strategyCombo_->addItem(QStringLiteral("Head-WS (first tokens)"), static_cast<int>(pb::Strategy::Head));
+    strategyCombo_->addItem(QStringLiteral("Rand-WS (random)"), static_cast<int>(pb::Strategy::Random));
+    strategyCombo_->setToolTip(QStringLiteral(
+        "Which word vectors survive each layer:<br>"
+        "<b>Attn-WS</b>: the keep[j] most significant (attention received from the others), per input;<br>"
+        "<b>Head-WS</b>: the first keep[j] positions;<br>"
+        "<b>Rand-WS</b>: a seeded random set. [CLS] always survives."));
+    seedSpin_ = new QSpinBox;
+    seedSpin_->setRange(0, std::numeric_limits<int>::max());
+    seedSpin_->setKeyboardTracking(false);
+    seedSpin_->setToolTip(QStringLiteral("Seed of Rand-WS: the same seed picks the same vectors"));
+    strategyCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    strategyCombo_->setMinimumContentsLength(12);
+    seedSpin_->setMaximumWidth(110);
+    seedLabel_ = new QLabel(QStringLiteral("S&eed:"));
+    seedLabel_->setBuddy(seedSpin_);
+    auto* strategyRow = new QHBoxLayout;
+    strategyRow->addWidget(strategyCombo_, 1);
+    strategyRow->addWidget(seedLabel_);
+    strategyRow->addWidget(seedSpin_);
+    auto* strategyLabel = new QLabel(QStringLiteral("S&trategy:"));
+    strategyLabel->setBuddy(strategyCombo_);
+    form->addRow(strategyLabel, strategyRow);
+}
+
+void RetentionEditor::buildPlot() {
+    plot_ = new QCustomPlot;
+    plot_->setMinimumHeight(190);
+    plot_->setToolTip(QStringLiteral("Click or drag in a layer's column to set how many vectors it keeps.<br>") +
+                      QString::fromLatin1(kRuleTip));
+    plot_->setInteractions(QCP::Interactions());
+    plot_->setCursor(Qt::SizeVerCursor);
+    auto* area = plot_->addGraph();  // the work done: step line with a light fill
+    area->setLineStyle(QCPGraph::lsStepLeft);
+    auto* points = plot_->addGraph();  // the draggable values
+    points->setLineStyle(QCPGraph::lsNone);
+    auto* full = plot_->addGraph();  // n, the full model
+    full->setLineStyle(QCPGraph::lsLine);
+    plot_->xAxis->setLabel(QStringLiteral("after encoder layer"));
+    plot_->yAxis->setLabel(QStringLiteral("vectors kept"));
+    plot_->axisRect()->setupFullAxesBox(false);
+    connect(plot_, &QCustomPlot::mousePress, this, &RetentionEditor::onPlotPress);
+    connect(plot_, &QCustomPlot::mouseMove, this, &RetentionEditor::onPlotMove);
+    connect(plot_, &QCustomPlot::mouseRelease, this, &RetentionEditor::onPlotRelease);
+}
+
+void RetentionEditor::connectControls() {
     connect(presetCombo_, &QComboBox::activated, this, [this](int index) {
         const auto p = static_cast<Preset>(presetCombo_->itemData(index).toInt());
-        switch (p) {
-        case Preset::FullModel: applyFullModel(); break;
-        case Preset::KeepFraction: applyKeepFraction(fractionSpin_->value()); break;
-        case Preset::LinearDecay: applyLinearDecay(linearSpin_->value()); break;
-        case Preset::ModelRetention: applyModelRetention(); break;
-        case Preset::Custom: setPresetSilently(Preset::Custom); break;
-        }
+        applyUserEdit(QStringLiteral("preset “%1”").arg(presetName(p)), kNoMerge, [&] {
+            switch (p) {
+            case Preset::FullModel: applyFullModel(); break;
+            case Preset::KeepFraction: applyKeepFraction(fractionSpin_->value()); break;
+            case Preset::LinearDecay: applyLinearDecay(linearSpin_->value()); break;
+            case Preset::ModelRetention: applyModelRetention(); break;
+            case Preset::Custom: setPresetSilently(Preset::Custom); break;
+            }
+        });
     });
     connect(fractionSpin_, &QDoubleSpinBox::valueChanged, this, [this](double rho) {
-        if (!updating_) applyKeepFraction(rho);
+        if (!updating_)
+            applyUserEdit(QStringLiteral("keep fraction ρ = %1").arg(rho, 0, 'f', 2), kFractionEdit,
+                          [&] { applyKeepFraction(rho); });
     });
     connect(linearSpin_, &QSpinBox::valueChanged, this, [this](int k) {
-        if (!updating_) applyLinearDecay(k);
+        if (!updating_) applyUserEdit(QStringLiteral("linear decay to k = %1").arg(k), kLinearEdit, [&] { applyLinearDecay(k); });
     });
     connect(strategyCombo_, &QComboBox::activated, this, [this](int index) {
-        setStrategy(static_cast<pb::Strategy>(strategyCombo_->itemData(index).toInt()), seed_);
+        applyUserEdit(QStringLiteral("strategy %1").arg(strategyCombo_->itemText(index)), kNoMerge, [&] {
+            setStrategy(static_cast<pb::Strategy>(strategyCombo_->itemData(index).toInt()), seed_);
+        });
     });
     connect(seedSpin_, &QSpinBox::valueChanged, this, [this](int seed) {
-        if (!updating_) setStrategy(strategy_, static_cast<uint64_t>(seed));
+        if (!updating_)
+            applyUserEdit(QStringLiteral("seed = %1").arg(seed), kSeedEdit,
+                          [&] { setStrategy(strategy_, static_cast<uint64_t>(seed)); });
     });
     connect(loadButton_, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Load retention configuration"), {},
                                                           QStringLiteral("Retention configuration (*.json);;All files (*)"));
         if (path.isEmpty()) return;
-        const QString error = loadRetentionFile(path);
+        QString error;
+        applyUserEdit(QStringLiteral("load %1").arg(QFileInfo(path).fileName()), kNoMerge,
+                      [&] { error = loadRetentionFile(path); });
         if (!error.isEmpty()) emit errorOccurred(error);
     });
     connect(saveButton_, &QPushButton::clicked, this, [this] {
@@ -195,10 +227,6 @@ RetentionEditor::RetentionEditor(QWidget* parent) : QWidget(parent) {
         const QString error = saveRetentionFile(path);
         if (!error.isEmpty()) emit errorOccurred(error);
     });
-
-    stylePlot();
-    setPresetSilently(preset_);
-    clearModel();
 }
 
 QString RetentionEditor::presetName(Preset preset) {
@@ -304,11 +332,7 @@ std::vector<int> RetentionEditor::presetValues(Preset preset) const {
         if (modelRetention_) out = modelRetention_->keep;
         break;
     }
-    for (size_t j = 0; j < out.size(); ++j) {
-        out[j] = std::clamp(out[j], 1, n);
-        if (j > 0) out[j] = std::min(out[j], out[j - 1]);
-    }
-    return out;
+    return validKeep(std::move(out), n);
 }
 
 void RetentionEditor::recompute() {
@@ -372,11 +396,7 @@ void RetentionEditor::dragPoint(int layer, double value) {
 
 void RetentionEditor::setKeep(const std::vector<int>& keep) {
     if (static_cast<int>(keep.size()) != numLayers()) return;
-    keep_ = keep;
-    for (size_t j = 0; j < keep_.size(); ++j) {
-        keep_[j] = std::clamp(keep_[j], 1, maxValue());
-        if (j > 0) keep_[j] = std::min(keep_[j], keep_[j - 1]);
-    }
+    keep_ = validKeep(keep, maxValue());
     setPresetSilently(Preset::Custom);
     refresh();
 }
@@ -396,6 +416,27 @@ void RetentionEditor::restore(Preset preset, double parameter, const std::vector
     if (preset == Preset::ModelRetention && !modelRetention_) preset = Preset::Custom;
     setKeep(keep);  // exact values (clamped), "Custom" for now
     setPresetSilently(preset);
+}
+
+RetentionEditor::State RetentionEditor::state() const {
+    return State{preset_, fraction_, linearTarget_, keep_, strategy_, seed_};
+}
+
+void RetentionEditor::setState(const State& state) {
+    if (state.keep.size() != keep_.size()) return;
+    strategy_ = state.strategy;
+    seed_ = state.seed;
+    fraction_ = std::clamp(state.fraction, 0.01, 1.0);
+    linearTarget_ = std::clamp(state.linearTarget, 1, maxValue());
+    const Preset preset = state.preset == Preset::ModelRetention && !modelRetention_ ? Preset::Custom : state.preset;
+    if (preset == Preset::Custom) keep_ = validKeep(state.keep, maxValue());
+    setPresetSilently(preset);
+    recompute();
+}
+
+void RetentionEditor::reportEdit(const State& before, const QString& description, int key) {
+    const State after = state();
+    if (after != before) emit edited(before, after, description, key);
 }
 
 QString RetentionEditor::loadRetentionFile(const QString& path) {
@@ -466,7 +507,9 @@ void RetentionEditor::rebuildSpinBoxes() {
         spinGrid_->addWidget(label, row, column, Qt::AlignRight);
         spinGrid_->addWidget(spin, row, column + 1);
         connect(spin, &QSpinBox::valueChanged, this, [this, j](int value) {
-            if (!updating_) setLayerValue(j, value);
+            if (!updating_)
+                applyUserEdit(QStringLiteral("layer %1 = %2").arg(j + 1).arg(value), kFirstLayerEdit + j,
+                              [&] { setLayerValue(j, value); });
         });
         spins_.push_back(spin);
         spinLabels_.push_back(label);
@@ -544,7 +587,9 @@ QPoint RetentionEditor::pointPixel(int layer) const {
 void RetentionEditor::onPlotPress(QMouseEvent* event) {
     if (event->button() != Qt::LeftButton || !plot_->axisRect()->rect().contains(event->pos())) return;
     dragLayer_ = layerAtPixel(event->position().x());
-    if (dragLayer_ >= 0) dragPoint(dragLayer_, plot_->yAxis->pixelToCoord(event->position().y()));
+    if (dragLayer_ < 0) return;
+    dragStart_ = state();
+    dragPoint(dragLayer_, plot_->yAxis->pixelToCoord(event->position().y()));
 }
 
 void RetentionEditor::onPlotMove(QMouseEvent* event) {
@@ -554,6 +599,10 @@ void RetentionEditor::onPlotMove(QMouseEvent* event) {
 void RetentionEditor::onPlotRelease(QMouseEvent* event) {
     if (dragLayer_ >= 0 && event->button() == Qt::LeftButton) {
         dragPoint(dragLayer_, plot_->yAxis->pixelToCoord(event->position().y()));
+        if (dragStart_)
+            reportEdit(*dragStart_, QStringLiteral("layer %1 = %2 (drag)").arg(dragLayer_ + 1).arg(keep_[size_t(dragLayer_)]),
+                       kNoMerge);
+        dragStart_.reset();
         dragLayer_ = -1;
     }
 }

@@ -11,6 +11,8 @@
 //   linear decay to k keep_j = round(n - (n - k) * j / L); the model's retention.json, clamped to n.
 //   A preset follows the sentence: when n changes it is recomputed. Any hand edit switches to
 //   "Custom", whose values are only clamped when n changes.
+// Every edit made through the editor's own controls (or applyUserEdit) is reported by `edited` with the
+// state before and after, so that the main window can undo it; a drag in the plot is one edit.
 #include "core/elimination.h"
 #include "core/model_config.h"
 
@@ -23,6 +25,7 @@
 class QComboBox;
 class QCustomPlot;
 class QDoubleSpinBox;
+class QFormLayout;
 class QGridLayout;
 class QLabel;
 class QMouseEvent;
@@ -36,6 +39,20 @@ class RetentionEditor : public QWidget {
 
 public:
     enum class Preset { FullModel, KeepFraction, LinearDecay, ModelRetention, Custom };
+
+    // Everything the user can change here. A preset state follows the sentence when it is set again;
+    // a Custom one sets its values, clamped to the current n.
+    struct State {
+        Preset preset = Preset::KeepFraction;
+        double fraction = 0.7;
+        int linearTarget = 2;
+        std::vector<int> keep;
+        pb::Strategy strategy = pb::Strategy::Attention;
+        uint64_t seed = 0;
+        bool operator==(const State&) const = default;
+    };
+    // Consecutive edits with the same key (steps of one spin box) form one undo step; 0 never merges.
+    enum EditKey { kNoMerge = 0, kFractionEdit, kLinearEdit, kSeedEdit, kFirstLayerEdit };
 
     explicit RetentionEditor(QWidget* parent = nullptr);
 
@@ -66,6 +83,14 @@ public:
     void applyKeepFraction(double rho);
     void applyLinearDecay(int k);
     void applyModelRetention();  // no-op without a model retention.json
+    State state() const;
+    void setState(const State& state);  // not reported as an edit; ignored when the layer count differs
+    // Runs `change` (any of the edits above) as one user edit: reported by `edited` if it changed the state.
+    template <class Change> void applyUserEdit(const QString& description, int key, Change&& change) {
+        const State before = state();
+        change();
+        reportEdit(before, description, key);
+    }
     // For sessions: the preset and its parameter as saved, with the exact values.
     void restore(Preset preset, double parameter, const std::vector<int>& keep, pb::Strategy strategy, uint64_t seed);
 
@@ -94,6 +119,8 @@ public:
 
 signals:
     void planChanged(const pb::RetentionPlan& plan);
+    void edited(const pb::ui::RetentionEditor::State& before, const pb::ui::RetentionEditor::State& after,
+                const QString& description, int key);
     void errorOccurred(const QString& message);
 
 protected:
@@ -106,6 +133,11 @@ private:
     void rebuildSpinBoxes();
     void refresh();  // spin boxes, plot, savings; then emit if the plan changed
     void emitIfChanged();
+    void reportEdit(const State& before, const QString& description, int key);
+    void buildPresetRow(QFormLayout* form);
+    void buildStrategyRow(QFormLayout* form);
+    void buildPlot();
+    void connectControls();
     void stylePlot();
     int maxValue() const { return length_ > 0 ? length_ : 512; }
 
@@ -124,6 +156,7 @@ private:
     double fraction_ = 0.7;
     int linearTarget_ = 2;
     int dragLayer_ = -1;
+    std::optional<State> dragStart_;
     bool updating_ = false;
     std::optional<pb::RetentionPlan> lastEmitted_;
 

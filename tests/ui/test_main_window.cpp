@@ -1,6 +1,7 @@
 // The main window end to end on a small seeded model: typing updates every view, editing the
 // retention configuration changes the survivors, a bad model folder reports its precise error and
-// the previous model stays, stale analyses are dropped, the unsaved-changes prompt works.
+// the previous model stays, stale analyses are dropped, the unsaved-changes prompt works, and
+// Edit > Undo / Redo walk the retention edits back and forth.
 #include "small_test_model.h"
 #include "core/seeded_weights.h"
 #include "ui/analysis_controller.h"
@@ -12,7 +13,10 @@
 #include "ui/sentence_panel.h"
 #include "ui/token_survival_view.h"
 
+#include <QAction>
+#include <QComboBox>
 #include <QElapsedTimer>
+#include <QMenuBar>
 #include <QFile>
 #include <QMimeData>
 #include <QPlainTextEdit>
@@ -21,6 +25,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QUndoStack>
 #include <QUrl>
 #include <QtTest>
 
@@ -38,6 +43,16 @@ const fs::path kVocab = bundledVocab();
 pb::ui::TokenSurvivalView* survivalView(const MainWindow& w) {
     for (auto* view : w.views())
         if (auto* s = qobject_cast<pb::ui::TokenSurvivalView*>(view)) return s;
+    return nullptr;
+}
+
+// The Edit menu's action whose text starts with `prefix` ("&Undo", "&Redo").
+QAction* editAction(const MainWindow& w, const QString& prefix) {
+    for (QAction* menu : w.menuBar()->actions()) {
+        if (menu->text() != QStringLiteral("&Edit") || !menu->menu()) continue;
+        for (QAction* a : menu->menu()->actions())
+            if (a->text().startsWith(prefix)) return a;
+    }
     return nullptr;
 }
 
@@ -170,6 +185,76 @@ private slots:
         QVERIFY(w->statusText().contains(QStringLiteral("Multiply-adds:")));
         // The full model is untouched by the plan.
         QCOMPARE(int(w->controller()->analysis()->full.layers.back().alive_out.size()), n);
+    }
+
+    void undoAndRedoWalkTheRetentionEdits() {
+        auto w = openWindow();
+        QVERIFY(w);
+        auto* editor = w->retentionEditor();
+        w->sentencePanel()->setInput(QStringLiteral("the film is a charming and moving piece of work"), std::nullopt);
+        const int n = w->controller()->tokenCount();
+        QVERIFY(n > 8);
+        QAction* undo = editAction(*w, QStringLiteral("&Undo"));
+        QAction* redo = editAction(*w, QStringLiteral("&Redo"));
+        QVERIFY(undo && redo);
+        QCOMPARE(undo->shortcut(), QKeySequence(QKeySequence::Undo));
+        QVERIFY(!undo->isEnabled());  // opening the model is not an edit
+        const pb::ui::RetentionEditor::State start = editor->state();
+        QCOMPARE(start.preset, pb::ui::RetentionEditor::Preset::KeepFraction);
+
+        // Two steps of layer 1's spin box are one undo step; then the strategy.
+        QVERIFY(start.keep[0] + 2 <= n);
+        for (int i = 0; i < 2; ++i) editor->spinBox(0)->stepUp();
+        const std::vector<int> stepped = editor->keep();
+        QCOMPARE(stepped[0], start.keep[0] + 2);
+        const int random = editor->strategyCombo()->findData(int(pb::Strategy::Random));
+        editor->strategyCombo()->setCurrentIndex(random);
+        emit editor->strategyCombo()->activated(random);
+        QCOMPARE(w->retentionHistory()->count(), 2);
+        QCOMPARE(undo->text(), QStringLiteral("&Undo strategy Rand-WS (random)"));
+
+        undo->trigger();
+        QCOMPARE(editor->strategy(), pb::Strategy::Attention);
+        QCOMPARE(editor->keep(), stepped);
+        undo->trigger();
+        QCOMPARE(editor->state(), start);  // the preset too, not only its values
+        QVERIFY(!undo->isEnabled());
+        // The analysis follows the undone configuration.
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->analysis()->plan.keep == start.keep, 10000);
+        QVERIFY(w->isSessionModified());
+
+        redo->trigger();
+        QCOMPARE(editor->keep(), stepped);
+        QCOMPARE(editor->preset(), pb::ui::RetentionEditor::Preset::Custom);
+        redo->trigger();
+        QCOMPARE(editor->strategy(), pb::Strategy::Random);
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->analysis()->plan.strategy == pb::Strategy::Random, 10000);
+
+        // Ctrl+Z: in the sentence field it undoes the typing; elsewhere the retention edit.
+        QPlainTextEdit* sentence = w->sentencePanel()->sentenceEdit();
+        w->activateWindow();
+        sentence->setFocus();
+        sentence->moveCursor(QTextCursor::End);
+        QTest::keyClicks(sentence, QStringLiteral(" indeed"));
+        QVERIFY(sentence->toPlainText().endsWith(QStringLiteral(" indeed")));
+        QTest::keySequence(sentence, QKeySequence::Undo);
+        QVERIFY(!sentence->toPlainText().endsWith(QStringLiteral(" indeed")));
+        QCOMPARE(editor->strategy(), pb::Strategy::Random);
+        w->tabs()->setFocus();
+        QTest::keySequence(w->tabs(), QKeySequence::Undo);
+        QCOMPARE(editor->strategy(), pb::Strategy::Attention);
+        redo->trigger();
+
+        // Steps that come back to where they began leave nothing to undo.
+        const int undoable = w->retentionHistory()->count();
+        editor->spinBox(0)->stepDown();
+        editor->spinBox(0)->stepUp();
+        QCOMPARE(w->retentionHistory()->count(), undoable);
+
+        // A newly opened model starts a new history: the old states have its predecessor's layers.
+        w->openModelFolder(model_);
+        QTRY_VERIFY_WITH_TIMEOUT(w->retentionHistory()->count() == 0, 10000);
+        QVERIFY(!undo->isEnabled());
     }
 
     void badFolderReportsTheErrorAndKeepsTheModel() {

@@ -1,5 +1,6 @@
 // RetentionEditor: non-increasing values through spin boxes and plot drags, the documented presets,
-// clamping to the sentence length, multiply-adds, retention.json load/save.
+// clamping to the sentence length, multiply-adds, retention.json load/save, and the edits it reports
+// for undo (their states set back exactly).
 #include "small_test_model.h"
 #include "core/elimination.h"
 #include "core/flops.h"
@@ -24,6 +25,18 @@ namespace {
 bool nonIncreasing(const std::vector<int>& keep) {
     for (size_t j = 1; j < keep.size(); ++j)
         if (keep[j] > keep[j - 1]) return false;
+    return true;
+}
+
+// Shown (for real mouse events on the plot) on n = 20 with linear decay to 4: 16, 12, 8, 4.
+bool showWithLinearDecay(RetentionEditor& editor) {
+    editor.resize(420, 640);
+    editor.setSentenceLength(20);
+    editor.setModelConfig(smallConfig());
+    editor.applyLinearDecay(4);
+    editor.show();
+    if (!QTest::qWaitForWindowExposed(&editor)) return false;
+    editor.plot()->replot();
     return true;
 }
 
@@ -115,13 +128,7 @@ private slots:
 
     void draggingThePlotEnforcesTheRule() {
         RetentionEditor editor;
-        editor.resize(420, 640);
-        editor.setSentenceLength(20);
-        editor.setModelConfig(smallConfig());
-        editor.applyLinearDecay(4);  // 16, 12, 8, 4
-        editor.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&editor));
-        editor.plot()->replot();
+        QVERIFY(showWithLinearDecay(editor));  // 16, 12, 8, 4 on n = 20
 
         // The handler itself.
         editor.dragPoint(3, 17.6);  // rounds to 18: every earlier layer is raised to 18
@@ -153,6 +160,94 @@ private slots:
         QTest::mousePress(plot, Qt::LeftButton, Qt::NoModifier, last);
         QTest::mouseRelease(plot, Qt::LeftButton, Qt::NoModifier, QPoint(last.x(), plot->height() - 2));
         QCOMPARE(editor.keep()[3], 1);
+    }
+
+    void userEditsAreReportedWithTheStateBeforeAndAfter() {
+        RetentionEditor editor;
+        QVERIFY(showWithLinearDecay(editor));  // 16, 12, 8, 4 on n = 20
+        QSignalSpy edits(&editor, &RetentionEditor::edited);
+
+        // What the program does is not an edit: a new sentence, a new model, the API's own setters.
+        editor.setSentenceLength(18);
+        editor.setKeep({9, 9, 3, 1});
+        editor.applyLinearDecay(4);
+        QCOMPARE(edits.count(), 0);
+        const std::vector<int> start = editor.keep();  // 15, 11, 8, 4 for n = 18
+        QCOMPARE(start, (std::vector<int>{15, 11, 8, 4}));
+
+        // A drag is one edit, however many moves it takes; before = the press, after = the release.
+        QCustomPlot* plot = editor.plot();
+        const QPoint from = editor.pointPixel(2);
+        const QPoint to(from.x(), qRound(plot->yAxis->coordToPixel(13.0)));
+        QTest::mousePress(plot, Qt::LeftButton, Qt::NoModifier, from);
+        for (int step = 1; step <= 4; ++step) QTest::mouseMove(plot, QPoint(from.x(), from.y() + (to.y() - from.y()) * step / 4));
+        QTest::mouseRelease(plot, Qt::LeftButton, Qt::NoModifier, to);
+        QCOMPARE(edits.count(), 1);
+        auto before = edits.at(0).at(0).value<RetentionEditor::State>();
+        auto after = edits.at(0).at(1).value<RetentionEditor::State>();
+        QCOMPARE(before.keep, start);
+        QCOMPARE(before.preset, RetentionEditor::Preset::LinearDecay);
+        QCOMPARE(after.keep, (std::vector<int>{15, 13, 13, 4}));
+        QCOMPARE(after.preset, RetentionEditor::Preset::Custom);
+        QCOMPARE(edits.at(0).at(2).toString(), QStringLiteral("layer 3 = 13 (drag)"));
+        QCOMPARE(edits.at(0).at(3).toInt(), int(RetentionEditor::kNoMerge));
+
+        // A spin box step: keyed by its layer, so that the main window can merge the steps.
+        editor.spinBox(3)->stepUp();
+        QCOMPARE(edits.count(), 2);
+        QCOMPARE(edits.at(1).at(1).value<RetentionEditor::State>().keep, (std::vector<int>{15, 13, 13, 5}));
+        QCOMPARE(edits.at(1).at(3).toInt(), RetentionEditor::kFirstLayerEdit + 3);
+
+        // The strategy combo, as a user picks it.
+        const int random = editor.strategyCombo()->findData(int(pb::Strategy::Random));
+        editor.strategyCombo()->setCurrentIndex(random);
+        emit editor.strategyCombo()->activated(random);
+        QCOMPARE(edits.count(), 3);
+        QCOMPARE(edits.at(2).at(0).value<RetentionEditor::State>().strategy, pb::Strategy::Attention);
+        QCOMPARE(edits.at(2).at(1).value<RetentionEditor::State>().strategy, pb::Strategy::Random);
+
+        // A click that changes nothing is not an edit.
+        const QPoint same = editor.pointPixel(0);
+        QTest::mousePress(plot, Qt::LeftButton, Qt::NoModifier, same);
+        QTest::mouseRelease(plot, Qt::LeftButton, Qt::NoModifier, same);
+        QCOMPARE(edits.count(), 3);
+    }
+
+    void setStateRestoresCustomValuesAndPresetsForTheSentence() {
+        RetentionEditor editor;
+        editor.setSentenceLength(20);
+        editor.setModelConfig(smallConfig());
+        editor.setStrategy(pb::Strategy::Random, 9);
+        editor.setKeep({17, 6, 6, 2});
+        const RetentionEditor::State custom = editor.state();
+        editor.applyKeepFraction(0.5);  // ceil(20 * 0.5^j) = 10, 5, 3, 2
+        const RetentionEditor::State fraction = editor.state();
+        QCOMPARE(fraction.keep, (std::vector<int>{10, 5, 3, 2}));
+
+        QSignalSpy plans(&editor, &RetentionEditor::planChanged);
+        QSignalSpy edits(&editor, &RetentionEditor::edited);
+        editor.setState(custom);
+        QCOMPARE(editor.state(), custom);
+        QCOMPARE(plans.count(), 1);
+        QCOMPARE(edits.count(), 0);  // setting a state is how undo works: not an edit itself
+        QCOMPARE(editor.spinBox(0)->value(), 17);
+        QCOMPARE(editor.seedSpin()->value(), 9);
+
+        // A preset's state follows the sentence it is set on: keep fraction 0.5 on n = 12 is 6, 3, 2, 1.
+        editor.setSentenceLength(12);
+        editor.setState(fraction);
+        QCOMPARE(editor.preset(), RetentionEditor::Preset::KeepFraction);
+        QCOMPARE(editor.keepFraction(), 0.5);
+        QCOMPARE(editor.keep(), (std::vector<int>{6, 3, 2, 1}));
+        // A custom one is clamped to it: 17 becomes 12.
+        editor.setState(custom);
+        QCOMPARE(editor.keep(), (std::vector<int>{12, 6, 6, 2}));
+
+        // A state of another layer count is ignored.
+        RetentionEditor::State wrong = custom;
+        wrong.keep = {3, 2};
+        editor.setState(wrong);
+        QCOMPARE(editor.keep(), (std::vector<int>{12, 6, 6, 2}));
     }
 
     void strategyAndSeedArePartOfThePlan() {
