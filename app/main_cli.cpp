@@ -610,8 +610,6 @@ int bench_train(pb::train::TrainBenchmarkOptions options, const std::string& out
     std::cout << text;
     return 0;
 }
-}  // namespace
-
 // The embedded default model, looked up beside the executable: build/app/ in a source tree, bin/
 // next to share/ when installed.
 std::string default_model_folder() {
@@ -630,58 +628,76 @@ void use_default_model(std::string& model) {
     if (model.empty()) model = default_model_folder();
 }
 
+CLI::App* add_analyze_command(CLI::App& app, AnalyzeArgs& a) {
+    auto* cmd = app.add_subcommand("analyze", "Run the full model and PoWER-BERT on one input and compare them");
+    cmd->add_option("--model", a.model, "Hugging Face model folder (default: the embedded default model)");
+    cmd->add_option("--text", a.text, "The sentence to analyse")->required();
+    cmd->add_option("--pair", a.pair, "An optional second sentence");
+    cmd->add_option("--retention", a.retention, "Word vectors kept per layer, e.g. 12,10,8,...");
+    cmd->add_option("--retention-file", a.retention_file, "A retention.json file");
+    cmd->add_option("--keep-fraction", a.keep_fraction, "Keep ceil(n * f^j) vectors after layer j (a quick preset)");
+    cmd->add_option("--strategy", a.strategy, "attn (Attn-WS), head (Head-WS) or rand (Rand-WS)");
+    cmd->add_option("--seed", a.seed, "Seed of Rand-WS");
+    cmd->add_flag("--json", a.json, "Print one JSON document (schema in README.md)");
+    cmd->add_flag("--attention", a.attention, "Include per-head attention matrices in the JSON");
+    cmd->add_flag("--bf16", a.bf16, "Encoder weights rounded to bfloat16 (faster on short inputs, slightly less accurate)");
+    return cmd;
+}
+
+CLI::App* add_bench_command(CLI::App& app, BenchArgs& b) {
+    auto* cmd = app.add_subcommand("bench", "Latency of the full model vs PoWER-BERT vs plain matrix products");
+    cmd->add_option("--out", b.out, "Also write the JSON result to this file");
+    cmd->add_option("--lengths", b.lengths, "Sequence lengths")->delimiter(',');
+    cmd->add_option("--repeats", b.repeats, "Timed repetitions per length (median reported)");
+    cmd->add_option("--warmup", b.warmup, "Untimed repetitions first");
+    cmd->add_option("--batch", b.batch, "Sequences per pass, stacked without padding (the paper timed batches)");
+    cmd->add_option("--shape", b.shape, "base (BERT-base, 12x768) or small (4x256)")->check(CLI::IsMember({"base", "small"}));
+    cmd->add_option("--arch", b.arch, "bert, albert (ALBERT-base: one shared layer group, embeddings 128), or both in one run")
+        ->check(CLI::IsMember({"bert", "albert", "both"}));
+    cmd->add_flag("--bf16", b.bf16, "Encoder weights rounded to bfloat16");
+    return cmd;
+}
+
+CLI::App* add_time_command(CLI::App& app, TimeArgs& t) {
+    auto* cmd = app.add_subcommand("time", "Batch-1 latency and logits of the full model on given token ids (see benchmarks/run_peers.sh)");
+    cmd->add_option("--model", t.model, "Hugging Face model folder")->required();
+    cmd->add_option("--inputs", t.inputs, "JSON file {\"inputs\": [{\"ids\": [...], \"type_ids\": [...]}, ...]}")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--repeats", t.repeats, "Timed passes over all inputs");
+    cmd->add_option("--warmup", t.warmup, "Untimed passes first");
+    cmd->add_option("--out", t.out, "Write the JSON result here (atomically) instead of stdout");
+    cmd->add_flag("--bf16", t.bf16, "Encoder weights rounded to bfloat16");
+    return cmd;
+}
+
+CLI::App* add_demo_command(CLI::App& app, DemoArgs& d) {
+    auto* cmd = app.add_subcommand("make-demo-model", "Write an untrained seeded BERT or ALBERT with a real vocabulary (for trying the tool)");
+    cmd->add_option("--out", d.out, "Folder to create")->required();
+    cmd->add_option("--vocab", d.vocab,
+                    "vocab.txt (BERT, e.g. resources/vocab/bert-base-uncased.txt) or spiece.model (ALBERT, e.g. "
+                    "resources/vocab/albert-spiece-8k.model) to copy")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--arch", d.arch, "bert or albert")->check(CLI::IsMember({"bert", "albert"}));
+    cmd->add_option("--shape", d.shape, "small (4x256) or base (12x768)")->check(CLI::IsMember({"base", "small"}));
+    cmd->add_option("--seed", d.seed, "Weight seed");
+    return cmd;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     restart_with_short_openmp_spin(argv);
     CLI::App app{"powerbert: inspect and benchmark PoWER-BERT (progressive word-vector elimination) on BERT models"};
     app.require_subcommand(1);
 
     AnalyzeArgs a;
-    auto* analyze_cmd = app.add_subcommand("analyze", "Run the full model and PoWER-BERT on one input and compare them");
-    analyze_cmd->add_option("--model", a.model, "Hugging Face model folder (default: the embedded default model)");
-    analyze_cmd->add_option("--text", a.text, "The sentence to analyse")->required();
-    analyze_cmd->add_option("--pair", a.pair, "An optional second sentence");
-    analyze_cmd->add_option("--retention", a.retention, "Word vectors kept per layer, e.g. 12,10,8,...");
-    analyze_cmd->add_option("--retention-file", a.retention_file, "A retention.json file");
-    analyze_cmd->add_option("--keep-fraction", a.keep_fraction, "Keep ceil(n * f^j) vectors after layer j (a quick preset)");
-    analyze_cmd->add_option("--strategy", a.strategy, "attn (Attn-WS), head (Head-WS) or rand (Rand-WS)");
-    analyze_cmd->add_option("--seed", a.seed, "Seed of Rand-WS");
-    analyze_cmd->add_flag("--json", a.json, "Print one JSON document (schema in README.md)");
-    analyze_cmd->add_flag("--attention", a.attention, "Include per-head attention matrices in the JSON");
-    analyze_cmd->add_flag("--bf16", a.bf16, "Encoder weights rounded to bfloat16 (faster on short inputs, slightly less accurate)");
-
+    auto* analyze_cmd = add_analyze_command(app, a);
     BenchArgs b;
-    auto* bench_cmd = app.add_subcommand("bench", "Latency of the full model vs PoWER-BERT vs plain matrix products");
-    bench_cmd->add_option("--out", b.out, "Also write the JSON result to this file");
-    bench_cmd->add_option("--lengths", b.lengths, "Sequence lengths")->delimiter(',');
-    bench_cmd->add_option("--repeats", b.repeats, "Timed repetitions per length (median reported)");
-    bench_cmd->add_option("--warmup", b.warmup, "Untimed repetitions first");
-    bench_cmd->add_option("--batch", b.batch, "Sequences per pass, stacked without padding (the paper timed batches)");
-    bench_cmd->add_option("--shape", b.shape, "base (BERT-base, 12x768) or small (4x256)")->check(CLI::IsMember({"base", "small"}));
-    bench_cmd->add_option("--arch", b.arch, "bert, albert (ALBERT-base: one shared layer group, embeddings 128), or both in one run")
-        ->check(CLI::IsMember({"bert", "albert", "both"}));
-    bench_cmd->add_flag("--bf16", b.bf16, "Encoder weights rounded to bfloat16");
-
+    auto* bench_cmd = add_bench_command(app, b);
     TimeArgs t;
-    auto* time_cmd = app.add_subcommand("time", "Batch-1 latency and logits of the full model on given token ids (see benchmarks/run_peers.sh)");
-    time_cmd->add_option("--model", t.model, "Hugging Face model folder")->required();
-    time_cmd->add_option("--inputs", t.inputs, "JSON file {\"inputs\": [{\"ids\": [...], \"type_ids\": [...]}, ...]}")->required()->check(CLI::ExistingFile);
-    time_cmd->add_option("--repeats", t.repeats, "Timed passes over all inputs");
-    time_cmd->add_option("--warmup", t.warmup, "Untimed passes first");
-    time_cmd->add_option("--out", t.out, "Write the JSON result here (atomically) instead of stdout");
-    time_cmd->add_flag("--bf16", t.bf16, "Encoder weights rounded to bfloat16");
-
+    auto* time_cmd = add_time_command(app, t);
     DemoArgs d;
-    auto* demo_cmd = app.add_subcommand("make-demo-model", "Write an untrained seeded BERT or ALBERT with a real vocabulary (for trying the tool)");
-    demo_cmd->add_option("--out", d.out, "Folder to create")->required();
-    demo_cmd->add_option("--vocab", d.vocab,
-                         "vocab.txt (BERT, e.g. resources/vocab/bert-base-uncased.txt) or spiece.model (ALBERT, e.g. "
-                         "resources/vocab/albert-spiece-8k.model) to copy")
-        ->required()
-        ->check(CLI::ExistingFile);
-    demo_cmd->add_option("--arch", d.arch, "bert or albert")->check(CLI::IsMember({"bert", "albert"}));
-    demo_cmd->add_option("--shape", d.shape, "small (4x256) or base (12x768)")->check(CLI::IsMember({"base", "small"}));
-    demo_cmd->add_option("--seed", d.seed, "Weight seed");
-
+    auto* demo_cmd = add_demo_command(app, d);
     std::string info_model;
     auto* info_cmd = app.add_subcommand("info", "Print the model's configuration and files");
     info_cmd->add_option("--model", info_model, "Hugging Face model folder (default: the embedded default model)");

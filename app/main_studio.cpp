@@ -22,6 +22,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
+#include <variant>
 #include <vector>
 
 namespace {
@@ -93,10 +95,8 @@ void runDatasetScreenshots(pb::ui::MainWindow& window, const QString& folder) {
     });
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    restart_with_short_openmp_spin(argv);
+// Exits before Qt starts: --help, --version, or no display (the message points to xvfb-run and the CLI).
+std::optional<int> exitBeforeQt(int argc, char** argv) {
     if (hasArgument(argc, argv, "-h", "--help")) {
         std::cout << kUsage;
         return 0;
@@ -113,27 +113,34 @@ int main(int argc, char** argv) {
                      "  (screenshots without a display:  QT_QPA_PLATFORM=offscreen powerbert-studio DIR --screenshot OUT)\n";
         return 3;
     }
+    return std::nullopt;
+}
 
-    // Qt takes "-session"/"--session" for X11 session management: take ours out of argv before it does.
-    std::vector<char*> args;
-    QString sessionArgument;
+// Qt takes "-session"/"--session" for X11 session management: ours is taken out of argv before it does.
+// Returns the session file; `qtArgs` gets the rest, null-terminated.
+QString takeSessionArgument(int argc, char** argv, std::vector<char*>& qtArgs) {
+    QString session;
     for (int i = 0; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--session") == 0 && i + 1 < argc) {
-            sessionArgument = QString::fromLocal8Bit(argv[++i]);
-        } else if (std::strncmp(argv[i], "--session=", 10) == 0) {
-            sessionArgument = QString::fromLocal8Bit(argv[i] + 10);
-        } else {
-            args.push_back(argv[i]);
-        }
+        if (std::strcmp(argv[i], "--session") == 0 && i + 1 < argc)
+            session = QString::fromLocal8Bit(argv[++i]);
+        else if (std::strncmp(argv[i], "--session=", 10) == 0)
+            session = QString::fromLocal8Bit(argv[i] + 10);
+        else
+            qtArgs.push_back(argv[i]);
     }
-    int qtArgc = static_cast<int>(args.size());
-    args.push_back(nullptr);
-    QApplication app(qtArgc, args.data());
-    QApplication::setApplicationName(QStringLiteral("PoWER-BERT Studio"));
-    QApplication::setOrganizationName(QStringLiteral("powerbert"));
-    QApplication::setApplicationVersion(QString::fromLatin1(pb::ui::kStudioVersion));
-    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    qtArgs.push_back(nullptr);
+    return session;
+}
 
+struct StudioOptions {
+    QString model;
+    QString screenshotDir;  // --screenshot
+    QString dataset;        // --dataset
+    QString datasetShotDir; // --dataset-screenshot
+};
+
+// The options after Qt's own; an exit code with the usage on a bad command line.
+std::variant<StudioOptions, int> parseOptions() {
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("MODEL_DIR"), QStringLiteral("Hugging Face BERT folder"));
     const QCommandLineOption modelOption(QStringLiteral("model"), QStringLiteral("Hugging Face BERT folder"), QStringLiteral("DIR"));
@@ -154,65 +161,98 @@ int main(int argc, char** argv) {
         std::cerr << "powerbert-studio: one MODEL_DIR at most, got " << positional.size() << "\n\n" << kUsage;
         return 2;
     }
-    QString model = parser.isSet(modelOption) ? parser.value(modelOption) : positional.value(0);
-    const QString session = sessionArgument;
-    if (model.isEmpty() && session.isEmpty()) model = pb::ui::findDefaultModel(QApplication::applicationDirPath());
+    for (const QCommandLineOption* option : {&screenshotOption, &datasetOption, &datasetShotOption})
+        if (parser.isSet(*option) && parser.value(*option).isEmpty()) {
+            std::cerr << "powerbert-studio: --" << option->names().front().toStdString() << " needs a non-empty value\n\n"
+                      << kUsage;
+            return 2;
+        }
+    if (parser.isSet(datasetShotOption) && !parser.isSet(datasetOption)) {
+        std::cerr << "powerbert-studio: --dataset-screenshot needs --dataset FILE\n\n" << kUsage;
+        return 2;
+    }
+    return StudioOptions{parser.isSet(modelOption) ? parser.value(modelOption) : positional.value(0),
+                         parser.value(screenshotOption), parser.value(datasetOption), parser.value(datasetShotOption)};
+}
+
+// --screenshot: once the first analysis is shown, the PNGs, then exit; give up after 60 s.
+void runScreenshots(pb::ui::MainWindow& window, const QString& folder) {
+    window.setErrorDialogsEnabled(false);
+    window.resize(1560, 960);
+    QObject::connect(&window, &pb::ui::MainWindow::errorReported, [](const QString& message) {
+        std::cerr << "powerbert-studio: " << message.toStdString() << '\n';
+    });
+    QObject::connect(window.controller(), &pb::ui::AnalysisController::modelLoadFailed, qApp, [] { QApplication::exit(2); });
+    auto done = std::make_shared<bool>(false);
+    QObject::connect(&window, &pb::ui::MainWindow::viewsUpdated, qApp,
+                     [&window, folder, done](std::shared_ptr<const pb::Analysis> analysis) {
+                         if (!analysis || *done) return;
+                         *done = true;
+                         std::cerr << "powerbert-studio: first analysis " << int(window.controller()->firstAnalysisLatency() * 1000)
+                                   << " ms after the model load request\n";
+                         QTimer::singleShot(400, &window, [&window, folder] {
+                             try {
+                                 for (const QString& file : window.saveScreenshots(folder))
+                                     std::cout << file.toStdString() << '\n';
+                                 QApplication::exit(0);
+                             } catch (const std::exception& e) {
+                                 std::cerr << "powerbert-studio: " << e.what() << '\n';
+                                 QApplication::exit(1);
+                             }
+                         });
+                     });
+    QTimer::singleShot(60000, qApp, [] {
+        std::cerr << "powerbert-studio: --screenshot: no analysis after 60 s\n";
+        QApplication::exit(1);
+    });
+}
+
+void openDataset(pb::ui::MainWindow& window, const StudioOptions& options) {
+    if (options.dataset.isEmpty()) return;
+    window.datasetPanel()->setDataFile(options.dataset);
+    window.datasetDock()->show();
+    if (options.datasetShotDir.isEmpty()) return;
+    window.setErrorDialogsEnabled(false);
+    window.datasetDock()->setFloating(true);
+    window.datasetDock()->resize(1400, 900);
+    runDatasetScreenshots(window, options.datasetShotDir);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    restart_with_short_openmp_spin(argv);
+    if (const auto code = exitBeforeQt(argc, argv)) return *code;
+
+    std::vector<char*> qtArgs;
+    const QString session = takeSessionArgument(argc, argv, qtArgs);
+    int qtArgc = static_cast<int>(qtArgs.size()) - 1;
+    QApplication app(qtArgc, qtArgs.data());
+    QApplication::setApplicationName(QStringLiteral("PoWER-BERT Studio"));
+    QApplication::setOrganizationName(QStringLiteral("powerbert"));
+    QApplication::setApplicationVersion(QString::fromLatin1(pb::ui::kStudioVersion));
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+
+    const auto parsed = parseOptions();
+    if (const int* code = std::get_if<int>(&parsed)) return *code;
+    StudioOptions options = std::get<StudioOptions>(parsed);
+    if (options.model.isEmpty() && session.isEmpty())
+        options.model = pb::ui::findDefaultModel(QApplication::applicationDirPath());
 
     pb::ui::MainWindow window;
-    const bool screenshots = parser.isSet(screenshotOption);
+    const bool screenshots = !options.screenshotDir.isEmpty();
     if (screenshots) {
-        window.setErrorDialogsEnabled(false);
-        window.resize(1560, 960);
-        if (model.isEmpty() && session.isEmpty()) {
+        if (options.model.isEmpty() && session.isEmpty()) {
             std::cerr << "powerbert-studio: --screenshot needs a model: none was given and no default model was found in:\n";
             for (const QString& c : pb::ui::defaultModelCandidates(QApplication::applicationDirPath()))
                 std::cerr << "  " << c.toStdString() << '\n';
             return 2;
         }
-        QObject::connect(&window, &pb::ui::MainWindow::errorReported, [](const QString& message) {
-            std::cerr << "powerbert-studio: " << message.toStdString() << '\n';
-        });
-        QObject::connect(window.controller(), &pb::ui::AnalysisController::modelLoadFailed, &app, [] { QApplication::exit(2); });
-        const QString folder = parser.value(screenshotOption);
-        auto done = std::make_shared<bool>(false);
-        QObject::connect(&window, &pb::ui::MainWindow::viewsUpdated, &app,
-                         [&window, folder, done](std::shared_ptr<const pb::Analysis> analysis) {
-                             if (!analysis || *done) return;
-                             *done = true;
-                             std::cerr << "powerbert-studio: first analysis " << int(window.controller()->firstAnalysisLatency() * 1000)
-                                       << " ms after the model load request\n";
-                             QTimer::singleShot(400, &window, [&window, folder] {
-                                 try {
-                                     for (const QString& file : window.saveScreenshots(folder))
-                                         std::cout << file.toStdString() << '\n';
-                                     QApplication::exit(0);
-                                 } catch (const std::exception& e) {
-                                     std::cerr << "powerbert-studio: " << e.what() << '\n';
-                                     QApplication::exit(1);
-                                 }
-                             });
-                         });
-        QTimer::singleShot(60000, &app, [] {
-            std::cerr << "powerbert-studio: --screenshot: no analysis after 60 s\n";
-            QApplication::exit(1);
-        });
+        runScreenshots(window, options.screenshotDir);
     }
-    if (parser.isSet(datasetShotOption) && !parser.isSet(datasetOption)) {
-        std::cerr << "powerbert-studio: --dataset-screenshot needs --dataset FILE\n\n" << kUsage;
-        return 2;
-    }
-    if (parser.isSet(datasetOption)) {
-        window.datasetPanel()->setDataFile(parser.value(datasetOption));
-        window.datasetDock()->show();
-    }
-    if (parser.isSet(datasetShotOption)) {
-        window.setErrorDialogsEnabled(false);
-        window.datasetDock()->setFloating(true);
-        window.datasetDock()->resize(1400, 900);
-        runDatasetScreenshots(window, parser.value(datasetShotOption));
-    }
+    openDataset(window, options);
     window.show();
-    if (!model.isEmpty()) window.openModelFolder(model);
+    if (!options.model.isEmpty()) window.openModelFolder(options.model);
     if (!session.isEmpty() && !window.openSession(session) && screenshots) return 2;
     const int code = app.exec();
     if (screenshots) window.setClosePrompt([] { return QMessageBox::Discard; });
