@@ -229,7 +229,9 @@ TrainableBert seeded_trainable_bert(const ModelConfig& config, uint64_t seed, do
     return m;
 }
 
-TrainableBert load_trainable_bert(const std::filesystem::path& folder, const LoadOptions& options) {
+namespace {
+
+TrainableBert read_trainable_config(const std::filesystem::path& folder) {
     const auto config_path = folder / "config.json";
     if (!std::filesystem::exists(config_path)) throw Error(config_path.string() + ": missing");
     auto json = nlohmann::json::parse(read_text(config_path), nullptr, false);
@@ -243,34 +245,54 @@ TrainableBert load_trainable_bert(const std::filesystem::path& folder, const Loa
         throw Error(config_path.string() + ": " + std::string(e.what()).substr(13));
     }
     m.source = folder;
-    const int file_labels = m.config.num_labels;
-    if (options.num_labels) m.config.num_labels = *options.num_labels;
-    if (options.regression) m.config.regression = *options.regression;
-    if (!options.label_names.empty()) m.config.id2label = options.label_names;
-    if (static_cast<int>(m.config.id2label.size()) != m.config.num_labels) {
-        m.config.id2label.clear();
-        for (int i = 0; i < m.config.num_labels; ++i) m.config.id2label.push_back("LABEL_" + std::to_string(i));
-    }
-    m.layout = make_parameter_layout(m.config, 0, options.masked_lm);
-    m.values.assign(m.layout.total, 0.0f);
-    std::vector<int> masked_lm_slots;
-    if (const auto& h = m.layout.masked_lm) masked_lm_slots = {h->dense_w, h->dense_b, h->norm_g, h->norm_b, h->bias};
+    return m;
+}
 
-    const auto weights = folder / "model.safetensors";
+// The caller's task head (labels, regression) over config.json's.
+void apply_head_options(ModelConfig& config, const LoadOptions& options) {
+    if (options.num_labels) config.num_labels = *options.num_labels;
+    if (options.regression) config.regression = *options.regression;
+    if (!options.label_names.empty()) config.id2label = options.label_names;
+    if (static_cast<int>(config.id2label.size()) != config.num_labels) {
+        config.id2label.clear();
+        for (int i = 0; i < config.num_labels; ++i) config.id2label.push_back("LABEL_" + std::to_string(i));
+    }
+}
+
+// The heads a checkpoint may lack (or have for another label count): initialised instead of refused.
+struct AbsentHeads {
+    bool classifier = false, pooler = false, masked_lm = false;
+};
+
+[[noreturn]] void throw_tensor_problems(const std::filesystem::path& weights, const std::vector<std::string>& missing,
+                                        const std::vector<std::string>& problems) {
+    std::string msg = weights.string() + ": ";
+    if (!missing.empty()) {
+        msg += std::to_string(missing.size()) + " required tensor(s) missing: ";
+        for (size_t i = 0; i < missing.size() && i < 8; ++i) msg += (i ? ", " : "") + missing[i];
+        if (!problems.empty()) msg += "; ";
+    }
+    for (size_t i = 0; i < problems.size() && i < 8; ++i) msg += (i ? "; " : "") + problems[i];
+    throw Error(msg);
+}
+
+// Every slot of the layout from model.safetensors; a missing or mis-shaped encoder tensor is an error
+// naming all of them, a missing head is reported back. `file_labels`: config.json's own label count.
+AbsentHeads copy_checkpoint_tensors(TrainableBert& m, const std::filesystem::path& weights, int file_labels) {
     if (!std::filesystem::exists(weights)) throw Error(weights.string() + ": missing (a model folder needs model.safetensors)");
     SafetensorsFile file(weights);
+    std::vector<int> masked_lm_slots;
+    if (const auto& h = m.layout.masked_lm) masked_lm_slots = {h->dense_w, h->dense_b, h->norm_g, h->norm_b, h->bias};
     std::vector<std::string> missing, problems;
-    bool head_reset = false, pooler_reset = false, masked_lm_reset = false;
+    AbsentHeads absent;
     for (int i = 0; i < static_cast<int>(m.layout.tensors.size()); ++i) {
         const ParamSlot& s = m.layout.tensors[i];
         const bool is_classifier = i == m.layout.classifier_w || i == m.layout.classifier_b;
-        const bool is_pooler = i == m.layout.pooler_w || i == m.layout.pooler_b;
-        const bool is_masked_lm = std::find(masked_lm_slots.begin(), masked_lm_slots.end(), i) != masked_lm_slots.end();
         const TensorView* t = lookup(file, s.name);
         if (!t || (is_classifier && t->shape != s.shape && file_labels != m.config.num_labels)) {
-            if (is_classifier) head_reset = true;
-            else if (is_masked_lm) masked_lm_reset = true;
-            else if (is_pooler) pooler_reset = true;
+            if (is_classifier) absent.classifier = true;
+            else if (std::find(masked_lm_slots.begin(), masked_lm_slots.end(), i) != masked_lm_slots.end()) absent.masked_lm = true;
+            else if (i == m.layout.pooler_w || i == m.layout.pooler_b) absent.pooler = true;
             else missing.push_back(s.name);
             continue;
         }
@@ -282,45 +304,57 @@ TrainableBert load_trainable_bert(const std::filesystem::path& folder, const Loa
         auto values = to_float32(*t, weights);
         std::copy(values.begin(), values.end(), m.values.begin() + s.offset);
     }
-    if (!missing.empty() || !problems.empty()) {
-        std::string msg = weights.string() + ": ";
-        if (!missing.empty()) {
-            msg += std::to_string(missing.size()) + " required tensor(s) missing: ";
-            for (size_t i = 0; i < missing.size() && i < 8; ++i) msg += (i ? ", " : "") + missing[i];
-            if (!problems.empty()) msg += "; ";
-        }
-        for (size_t i = 0; i < problems.size() && i < 8; ++i) msg += (i ? "; " : "") + problems[i];
-        throw Error(msg);
-    }
+    if (!missing.empty() || !problems.empty()) throw_tensor_problems(weights, missing, problems);
+    return absent;
+}
+
+void initialise_absent_heads(TrainableBert& m, const AbsentHeads& absent, const LoadOptions& options,
+                             const std::filesystem::path& folder) {
     const int H = m.config.hidden_size;
-    if (options.require_head && (pooler_reset || head_reset))
+    if (options.require_head && (absent.pooler || absent.classifier))
         throw Error(folder.string() + ": no trained classification head with " + std::to_string(m.config.num_labels) +
                     " output(s) (a teacher needs its own)");
-    if (pooler_reset) {
+    if (absent.pooler) {
         init_normal(m.at(m.layout.pooler_w), size_t(H) * H, 0.02, options.init_seed);
         m.notes.push_back("pooler initialised: normal(0, 0.02), bias 0 (absent from the checkpoint)");
     }
-    if (head_reset) {
+    if (absent.classifier) {
         init_normal(m.at(m.layout.classifier_w), size_t(m.config.num_labels) * H, 0.02, options.init_seed + 1);
         std::fill_n(m.at(m.layout.classifier_b), m.config.num_labels, 0.0f);
         m.notes.push_back("classifier initialised for " + std::to_string(m.config.num_labels) +
                           " output(s): normal(0, 0.02), bias 0");
     }
-    if (masked_lm_reset) init_masked_lm_head(m, options.init_seed + 2);
+    if (absent.masked_lm) init_masked_lm_head(m, options.init_seed + 2);
+}
+
+// A search's learned r values (soft_extract.safetensors), when the folder has them.
+void read_soft_extract(TrainableBert& m, const std::filesystem::path& folder) {
     const auto soft = folder / "soft_extract.safetensors";
-    if (std::filesystem::exists(soft)) {
-        SafetensorsFile r(soft);
-        if (const TensorView* first = r.find(retention_name(0)); first && first->shape.size() == 1) {
-            m.add_retention(static_cast<int>(first->shape[0]));
-            for (int l = 0; l < m.config.num_layers; ++l) {
-                const TensorView* t = r.find(retention_name(l));
-                if (!t || t->shape != m.layout.tensors[m.layout.retention[l]].shape)
-                    throw Error(soft.string() + ": " + retention_name(l) + " is missing or mis-sized");
-                auto values = to_float32(*t, soft);
-                std::copy(values.begin(), values.end(), m.at(m.layout.retention[l]));
-            }
-        }
+    if (!std::filesystem::exists(soft)) return;
+    SafetensorsFile r(soft);
+    const TensorView* first = r.find(retention_name(0));
+    if (!first || first->shape.size() != 1) return;
+    m.add_retention(static_cast<int>(first->shape[0]));
+    for (int l = 0; l < m.config.num_layers; ++l) {
+        const TensorView* t = r.find(retention_name(l));
+        if (!t || t->shape != m.layout.tensors[m.layout.retention[l]].shape)
+            throw Error(soft.string() + ": " + retention_name(l) + " is missing or mis-sized");
+        auto values = to_float32(*t, soft);
+        std::copy(values.begin(), values.end(), m.at(m.layout.retention[l]));
     }
+}
+
+}  // namespace
+
+TrainableBert load_trainable_bert(const std::filesystem::path& folder, const LoadOptions& options) {
+    TrainableBert m = read_trainable_config(folder);
+    const int file_labels = m.config.num_labels;
+    apply_head_options(m.config, options);
+    m.layout = make_parameter_layout(m.config, 0, options.masked_lm);
+    m.values.assign(m.layout.total, 0.0f);
+    const AbsentHeads absent = copy_checkpoint_tensors(m, folder / "model.safetensors", file_labels);
+    initialise_absent_heads(m, absent, options, folder);
+    read_soft_extract(m, folder);
     return m;
 }
 
