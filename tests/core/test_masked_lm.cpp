@@ -1,9 +1,11 @@
 // Masked-LM pre-training: the masking recipe's proportions and invariants on a generated corpus,
 // a tiny model learning a generated language end to end, and the Hugging Face folder it writes
-// (cls.predictions names; still loadable by the inference engine and by fine-tuning).
+// (cls.predictions names; still loadable by the inference engine and by fine-tuning), and
+// run_pretrain from a model folder and text files to the folder and training.json it writes.
 #include "core/bert_model.h"
 #include "core/model_folder.h"
 #include "core/safetensors.h"
+#include "core/seeded_weights.h"
 #include "core/train/masked_lm_data.h"
 #include "core/train/parameter_store.h"
 #include "core/train/pretraining.h"
@@ -175,6 +177,66 @@ private slots:
         QVERIFY(std::equal(task.values.begin(), task.values.begin() + task.layout.bert_end, m.values.begin()));
         const BertModel engine = load_bert_model(folder);
         QCOMPARE(engine.config.num_layers, 2);
+    }
+
+    // The whole step on files: a seeded folder with the word vocabulary, a corpus of paragraphs, a
+    // held-out file. What the summary says is what was done (counts, settings), it is also on disk,
+    // the checkpoint folder is gone and the output is a masked-LM folder that fine-tuning can load.
+    void runPretrainOnFiles() {
+        QTemporaryDir dir;
+        const std::filesystem::path root = dir.path().toStdString();
+        const int words = 30;
+        std::ofstream(root / "vocab.txt") << [&] {
+            std::string v = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n";
+            for (int i = 0; i < words; ++i) v += "w" + std::to_string(i) + "\n";
+            return v;
+        }();
+        write_seeded_bert_folder(root / "model", pb_test::two_layer_config(words + 5), 3, DType::F32, root / "vocab.txt");
+        size_t corpus_words = 0;
+        auto write_text = [&](const std::filesystem::path& file, int paragraphs, uint64_t seed) {
+            std::ofstream out(file);
+            for (const auto& ids : generated_texts(words, paragraphs, seed)) {
+                for (int32_t id : ids) out << 'w' << id - 5 << ' ';
+                out << "\n\n";
+                if (seed == 2) corpus_words += ids.size();
+            }
+        };
+        write_text(root / "corpus.txt", 120, 2);
+        write_text(root / "heldout.txt", 20, 3);
+
+        PretrainOptions o;
+        o.model = root / "model";
+        o.out = root / "pretrained";
+        o.corpus = {root / "corpus.txt"};
+        o.heldout = root / "heldout.txt";
+        o.epochs = 2;
+        o.batch = 16;
+        o.max_length = 26;
+        o.lr = 1e-3;
+        std::vector<std::string> lines;
+        const nlohmann::json summary = run_pretrain(o, {}, [&](const std::string& line) { lines.push_back(line); });
+
+        QCOMPARE(summary["step"].get<std::string>(), std::string("pretrain"));
+        QCOMPARE(summary["corpus_word_pieces"].get<size_t>(), corpus_words);  // every word is one vocabulary entry
+        const size_t sequences = summary["train_sequences"].get<size_t>();
+        QVERIFY(sequences >= 2 * 120 * 12 / 24 && sequences % 2 == 0);  // two passes of >= 12 words per 24-token sequence
+        QCOMPARE(summary["steps"].get<int>(), int((sequences + 15) / 16));
+        QCOMPARE(summary["settings"]["passes"].get<int>(), 2);
+        QCOMPARE(summary["settings"]["max_length"].get<int>(), 26);
+        const double accuracy = summary["heldout_masked_lm_accuracy"].get<double>();
+        QVERIFY(accuracy >= 0.0 && accuracy <= 1.0);
+        QVERIFY(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+            return l.find("corpus.txt: 120 paragraphs/sentences") != std::string::npos;
+        }));
+
+        std::ifstream written(o.out / "training.json");
+        QCOMPARE(nlohmann::json::parse(written), summary);
+        QVERIFY(!std::filesystem::exists(o.out / "checkpoint"));
+        QVERIFY(SafetensorsFile(o.out / "model.safetensors").find("cls.predictions.bias"));
+        QCOMPARE(load_trainable_bert(o.out).config.num_layers, 2);
+
+        o.epochs = 0;
+        QVERIFY_ERROR_MENTIONS(run_pretrain(o), "--epochs and --batch must be >= 1");
     }
 };
 
