@@ -182,7 +182,7 @@ void DatasetSummaryView::addBatchedRows(const pb::BatchedTiming& b, const pb::Da
 void DatasetSummaryView::buildPlot() {
     clearPlot(plot_);
     stylePlot(plot_, palette());
-    const QColor text = palette().color(QPalette::Text), base = palette().color(QPalette::Base);
+    const QColor text = palette().color(QPalette::Text);
     title_->setTextColor(text);
     for (QCPTextElement* caption : captions_) caption->setTextColor(text);
     if (!result_) {
@@ -196,9 +196,20 @@ void DatasetSummaryView::buildPlot() {
                         .arg(QString::fromLatin1(pb::glue_task_name(e.task).data()))
                         .arg(e.examples)
                         .arg(describeDatasetPlan(e.plan, e.keep_fraction)));
-    const QColor full = fullModelColor(), power = powerBertColor(), padded = mix(fullModelColor(), base, 0.55);
+    plotMetric(e);
+    plotCosts(e);
+    QString timing = e.padded_timed ? tr("ms per example, one at a time: %1 vs packed, %2 vs padded")
+                                          .arg(ratio(e.packed_speedup()), ratio(e.padded_speedup()))
+                                    : tr("ms per example, one at a time: %1 vs packed").arg(ratio(e.packed_speedup()));
+    if (e.batched) timing += tr("\n(in batches of %1: %2 vs packed)").arg(e.batched->batch).arg(ratio(e.batched->packed_speedup()));
+    captions_[1]->setText(timing);
+    captions_[2]->setText(tr("multiply-adds per example (M): %1 fewer").arg(ratio(e.multiply_add_ratio())));
+    plot_->replot();
+}
 
-    // The task metric of both.
+// The task metric of both.
+void DatasetSummaryView::plotMetric(const pb::DatasetEvaluation& e) {
+    const QColor text = palette().color(QPalette::Text), full = fullModelColor(), power = powerBertColor();
     QCPAxisRect* metric = rects_[0];
     QSharedPointer<QCPAxisTickerText> metricTicks(new QCPAxisTickerText);
     double low = 0, high = 1e-9;
@@ -219,8 +230,12 @@ void DatasetSummaryView::buildPlot() {
     metric->axis(QCPAxis::atBottom)->setTicker(metricTicks);
     metric->axis(QCPAxis::atBottom)->setRange(0.3, 2.7);
     setBarRange(metric, low, high);
+}
 
-    // Measured time and multiply-adds per example: padded full model, packed full model, PoWER-BERT.
+// Measured time and multiply-adds per example: padded full model, packed full model, PoWER-BERT.
+void DatasetSummaryView::plotCosts(const pb::DatasetEvaluation& e) {
+    const QColor text = palette().color(QPalette::Text), base = palette().color(QPalette::Base);
+    const QColor full = fullModelColor(), power = powerBertColor(), padded = mix(fullModelColor(), base, 0.55);
     const double ms = 1e3 / double(std::max<size_t>(e.examples, 1)), mega = 1e-6 / double(std::max<size_t>(e.examples, 1));
     struct Bar {
         QString name;
@@ -248,13 +263,6 @@ void DatasetSummaryView::buildPlot() {
         rect->axis(QCPAxis::atBottom)->setRange(0.3, double(bars.size()) + 0.7);
         setBarRange(rect, 0, top);
     }
-    QString timing = e.padded_timed ? tr("ms per example, one at a time: %1 vs packed, %2 vs padded")
-                                          .arg(ratio(e.packed_speedup()), ratio(e.padded_speedup()))
-                                    : tr("ms per example, one at a time: %1 vs packed").arg(ratio(e.packed_speedup()));
-    if (e.batched) timing += tr("\n(in batches of %1: %2 vs packed)").arg(e.batched->batch).arg(ratio(e.batched->packed_speedup()));
-    captions_[1]->setText(timing);
-    captions_[2]->setText(tr("multiply-adds per example (M): %1 fewer").arg(ratio(e.multiply_add_ratio())));
-    plot_->replot();
 }
 
 }  // namespace pb::ui

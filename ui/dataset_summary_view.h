@@ -38,6 +38,8 @@ private:
     void addBatchedRows(const pb::BatchedTiming& batched, const pb::DatasetEvaluation& evaluation);
     void buildLayout();
     void buildPlot();
+    void plotMetric(const pb::DatasetEvaluation& e);
+    void plotCosts(const pb::DatasetEvaluation& e);
 
     QTableWidget* table_ = nullptr;
     QCustomPlot* plot_ = nullptr;
