@@ -343,13 +343,36 @@ DatasetEvaluation evaluate_dataset(const ModelFolder& folder, const GlueDataset&
     return r;
 }
 
-nlohmann::json to_json(const DatasetEvaluation& r) {
-    nlohmann::json retention = {{"retention", r.plan.keep},
-                                {"strategy", strategy_name(r.plan.strategy)},
-                                {"seed", r.plan.seed},
-                                {"keep_fraction", r.keep_fraction ? nlohmann::json(*r.keep_fraction) : nlohmann::json()}};
-    if (r.plan.single) retention["single"] = {{"layer", r.plan.single->layer}, {"rank", r.plan.single->rank}};
+namespace {
 
+nlohmann::json plan_json(const DatasetEvaluation& r) {
+    nlohmann::json plan = {{"retention", r.plan.keep},
+                           {"strategy", strategy_name(r.plan.strategy)},
+                           {"seed", r.plan.seed},
+                           {"keep_fraction", r.keep_fraction ? nlohmann::json(*r.keep_fraction) : nlohmann::json()}};
+    if (r.plan.single) plan["single"] = {{"layer", r.plan.single->layer}, {"rank", r.plan.single->rank}};
+    return plan;
+}
+
+nlohmann::json disagreements_json(const std::vector<Disagreement>& disagreements) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& d : disagreements) {
+        nlohmann::json j = {{"index", d.index},
+                            {"line", d.line},
+                            {"text", d.text_a},
+                            {"full_prediction", d.full_prediction},
+                            {"power_prediction", d.power_prediction},
+                            {"full_probabilities", d.full_probabilities},
+                            {"power_probabilities", d.power_probabilities}};
+        if (d.text_b) j["pair"] = *d.text_b;
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const DatasetEvaluation& r) {
     size_t labelled = 0;
     nlohmann::json gold = nlohmann::json::array();
     for (const auto& g : r.gold) {
@@ -359,19 +382,6 @@ nlohmann::json to_json(const DatasetEvaluation& r) {
     double mean_length = 0;
     for (int n : r.lengths) mean_length += n;
     if (!r.lengths.empty()) mean_length /= static_cast<double>(r.lengths.size());
-
-    nlohmann::json disagreements = nlohmann::json::array();
-    for (const auto& d : r.disagreements) {
-        nlohmann::json j = {{"index", d.index},
-                            {"line", d.line},
-                            {"text", d.text_a},
-                            {"full_prediction", d.full_prediction},
-                            {"power_prediction", d.power_prediction},
-                            {"full_probabilities", d.full_probabilities},
-                            {"power_probabilities", d.power_probabilities}};
-        if (d.text_b) j["pair"] = *d.text_b;
-        disagreements.push_back(std::move(j));
-    }
 
     const auto main = std::string(main_metric_name(r.task));
     nlohmann::json j = {
@@ -383,7 +393,7 @@ nlohmann::json to_json(const DatasetEvaluation& r) {
         {"num_labels", r.num_labels},
         {"label_names", r.label_names},
         {"layers", r.num_layers},
-        {"plan", retention},
+        {"plan", plan_json(r)},
         {"examples", r.examples},
         {"labelled_examples", labelled},
         {"truncated_examples", r.truncated},
@@ -417,7 +427,7 @@ nlohmann::json to_json(const DatasetEvaluation& r) {
           {"full", r.full_predictions},
           {"power", r.power_predictions},
           {"kl_nats", r.kl}}},
-        {"disagreements", disagreements}};
+        {"disagreements", disagreements_json(r.disagreements)}};
     return j;
 }
 
