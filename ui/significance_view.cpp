@@ -52,31 +52,8 @@ SignificanceView::SignificanceView(QWidget* parent) : AnalysisView(parent) {
     heatmap_ = new QCheckBox(tr("All layers (heatmap)"));
     heatmap_->setToolTip(tr("Show the significance of every token in every layer as a heatmap instead of bars"));
 
-    bars_ = new QCustomPlot;
-    bars_title_ = addPlotTitle(bars_);
-    bars_->yAxis->setLabel(tr("significance"));
-    bars_->xAxis->setTickLabelRotation(kTickLabelRotation);
-    bars_->xAxis->grid()->setVisible(false);
-    bars_->legend->setVisible(true);
-    placeLegendRight(bars_);
-    bars_->setToolTip(tr("Hover a bar for its token and rank; click it to highlight the token in every view"));
-
-    heat_ = new QCustomPlot;
-    heat_title_ = addPlotTitle(heat_);
-    heat_->xAxis->setTickLabelRotation(kTickLabelRotation);
-    heat_->yAxis->setRangeReversed(true);  // layer 1 on top, as in the token survival view
-    heat_->xAxis->grid()->setVisible(false);
-    heat_->yAxis->grid()->setVisible(false);
-    scale_ = new QCPColorScale(heat_);
-    heat_->plotLayout()->addElement(1, 1, scale_);
-    scale_->setType(QCPAxis::atRight);
-    scale_->axis()->setLabel(tr("significance (normalised per layer)"));
-    scale_->setGradient(viridisGradient());
-    scale_->setDataRange(QCPRange(0, 1));
-    auto* margins = new QCPMarginGroup(heat_);
-    heat_->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
-    scale_->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
-    heat_->setToolTip(tr("Grey: the token was eliminated before this layer. Click a column to highlight its token"));
+    buildBarPlot();
+    buildHeatmap();
 
     stack_ = new QStackedWidget;
     stack_->addWidget(bars_);
@@ -105,6 +82,36 @@ SignificanceView::SignificanceView(QWidget* parent) : AnalysisView(parent) {
     connect(bars_, &QCustomPlot::mouseRelease, this, &SignificanceView::onBarClicked);
     connect(heat_, &QCustomPlot::mouseRelease, this, &SignificanceView::onHeatmapClicked);
     setAnalysis(nullptr);
+}
+
+void SignificanceView::buildBarPlot() {
+    bars_ = new QCustomPlot;
+    bars_title_ = addPlotTitle(bars_);
+    bars_->yAxis->setLabel(tr("significance"));
+    bars_->xAxis->setTickLabelRotation(kTickLabelRotation);
+    bars_->xAxis->grid()->setVisible(false);
+    bars_->legend->setVisible(true);
+    placeLegendRight(bars_);
+    bars_->setToolTip(tr("Hover a bar for its token and rank; click it to highlight the token in every view"));
+}
+
+void SignificanceView::buildHeatmap() {
+    heat_ = new QCustomPlot;
+    heat_title_ = addPlotTitle(heat_);
+    heat_->xAxis->setTickLabelRotation(kTickLabelRotation);
+    heat_->yAxis->setRangeReversed(true);  // layer 1 on top, as in the token survival view
+    heat_->xAxis->grid()->setVisible(false);
+    heat_->yAxis->grid()->setVisible(false);
+    scale_ = new QCPColorScale(heat_);
+    heat_->plotLayout()->addElement(1, 1, scale_);
+    scale_->setType(QCPAxis::atRight);
+    scale_->axis()->setLabel(tr("significance (normalised per layer)"));
+    scale_->setGradient(viridisGradient());
+    scale_->setDataRange(QCPRange(0, 1));
+    auto* margins = new QCPMarginGroup(heat_);
+    heat_->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    scale_->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    heat_->setToolTip(tr("Grey: the token was eliminated before this layer. Click a column to highlight its token"));
 }
 
 void SignificanceView::setAnalysis(std::shared_ptr<const pb::Analysis> analysis) {

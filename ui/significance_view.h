@@ -43,6 +43,8 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    void buildBarPlot();
+    void buildHeatmap();
     void restyle();
     void rebuild();
     void rebuildBars();
