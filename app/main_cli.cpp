@@ -365,68 +365,80 @@ void print_matrix(const std::string& title, const std::vector<std::vector<double
     }
 }
 
+void print_diffusion(const pb::DiffusionResult& r) {
+    std::cout << "diffusion of information over " << r.examples << " examples (" << describe_plan(r.plan, r.keep_fraction)
+              << ")\nlayer  full cosine (sd)    PoWER cosine (sd)   PoWER vectors\n";
+    for (size_t j = 0; j < r.full_mean.size(); ++j)
+        std::cout << (j == 0 ? "  emb" : "  " + std::string(j < 10 ? "  " : " ") + std::to_string(j)) << "  "
+                  << fixed(r.full_mean[j]) << " (" << fixed(r.full_std[j]) << ")  " << fixed(r.power_mean[j]) << " ("
+                  << fixed(r.power_std[j]) << ")  " << fixed(r.power_mean_vectors[j], 1) << '\n';
+}
+
+void print_mi_rank(const pb::MiRankResult& r) {
+    std::cout << "mutual information, full model vs one vector of rank k removed at encoder j, over " << r.examples
+              << " examples; H(full labels) = " << fixed(r.label_entropy_bits, 3) << " bits\n";
+    print_matrix("MI (bits)", r.mutual_information_bits, 3);
+    print_matrix("agreement", r.agreement, 3);
+}
+
+// `j`: the result's JSON, whose Rand-WS summary (mean, min, max over seeds) is printed last.
+void print_ablation(const pb::AblationResult& r, const nlohmann::json& j) {
+    std::cout << "ablation over " << r.examples << " examples (" << describe_plan(r.plan, r.keep_fraction) << ")\n";
+    auto row = [](const std::string& name, const std::string& metric, const std::string& agreement, const std::string& mi,
+                  const std::string& kl, const std::string& madds) {
+        char line[200];
+        std::snprintf(line, sizeof line, "%-16s %9s %10s %9s %10s %16s\n", name.c_str(), metric.c_str(),
+                      agreement.c_str(), mi.c_str(), kl.c_str(), madds.c_str());
+        std::cout << line;
+    };
+    auto variant = [&](const std::string& name, const pb::VariantSummary& v) {
+        row(name, optional_fixed(pb::main_metric(r.task, v.metrics)), optional_fixed(v.agreement),
+            optional_fixed(v.mutual_information_bits, 3), optional_fixed(v.mean_kl, 5), fixed(double(v.multiply_adds) / 1e9, 3));
+    };
+    row("strategy", std::string(pb::main_metric_name(r.task)), "agreement", "MI bits", "mean KL", "G multiply-adds");
+    variant("full", r.full);
+    variant("Attn-WS", r.attention);
+    variant("Head-WS", r.head);
+    for (size_t s = 0; s < r.random.size(); ++s) variant("Rand-WS seed " + std::to_string(r.random_seeds[s]), r.random[s]);
+    const auto& summary = j["rand_ws"]["summary"];
+    auto show = [](const nlohmann::json& v) { return v.is_number() ? fixed(v.get<double>()) : std::string("n/a"); };
+    std::cout << "Rand-WS agreement mean " << show(summary["agreement"]["mean"]) << " (min "
+              << show(summary["agreement"]["min"]) << ", max " << show(summary["agreement"]["max"]) << ")\n";
+}
+
+void print_tradeoff(const pb::TradeoffResult& r) {
+    std::cout << "trade-off over " << r.examples << " examples (" << pb::strategy_name(r.strategy) << "); metric: "
+              << r.metric_name << "; * = Pareto front (no other point is as fast and as good"
+              << (r.batch > 1 ? ", timed in batches of " + std::to_string(r.batch) : std::string()) << ")\n";
+    for (const auto& p : r.points) {
+        std::cout << (p.pareto ? "* " : "  ") << p.name << std::string(p.name.size() < 14 ? 14 - p.name.size() : 1, ' ')
+                  << fixed(p.metric) << "  " << fixed(p.seconds, 3) << " s one at a time  ";
+        if (p.batched_seconds) std::cout << fixed(*p.batched_seconds, 3) << " s in batches  ";
+        std::cout << fixed(double(p.multiply_adds) / 1e9, 3) << " G multiply-adds\n";
+    }
+}
+
 int run_experiment(const DatasetArgs& d) {
     if (d.batch > 1 && d.experiment != "tradeoff")
         throw pb::Error("--batch times the trade-off's configurations; experiment " + d.experiment + " times nothing");
     auto in = load_dataset_inputs(d);
     const auto progress = progress_printer();
     if (d.experiment == "diffusion") {
-        auto r = pb::diffusion_experiment(in.folder, in.dataset, in.plan, in.options, progress);
-        if (!emit_json(pb::to_json(r), d)) return 0;
-        std::cout << "diffusion of information over " << r.examples << " examples (" << describe_plan(r.plan, r.keep_fraction)
-                  << ")\nlayer  full cosine (sd)    PoWER cosine (sd)   PoWER vectors\n";
-        for (size_t j = 0; j < r.full_mean.size(); ++j)
-            std::cout << (j == 0 ? "  emb" : "  " + std::string(j < 10 ? "  " : " ") + std::to_string(j)) << "  "
-                      << fixed(r.full_mean[j]) << " (" << fixed(r.full_std[j]) << ")  " << fixed(r.power_mean[j]) << " ("
-                      << fixed(r.power_std[j]) << ")  " << fixed(r.power_mean_vectors[j], 1) << '\n';
+        const auto r = pb::diffusion_experiment(in.folder, in.dataset, in.plan, in.options, progress);
+        if (emit_json(pb::to_json(r), d)) print_diffusion(r);
     } else if (d.experiment == "mi-rank") {
-        auto r = pb::mi_rank_experiment(in.folder, in.dataset, d.ranks, in.options, progress);
-        if (!emit_json(pb::to_json(r), d)) return 0;
-        std::cout << "mutual information, full model vs one vector of rank k removed at encoder j, over " << r.examples
-                  << " examples; H(full labels) = " << fixed(r.label_entropy_bits, 3) << " bits\n";
-        print_matrix("MI (bits)", r.mutual_information_bits, 3);
-        print_matrix("agreement", r.agreement, 3);
+        const auto r = pb::mi_rank_experiment(in.folder, in.dataset, d.ranks, in.options, progress);
+        if (emit_json(pb::to_json(r), d)) print_mi_rank(r);
     } else if (d.experiment == "ablation") {
-        auto r = pb::ablation_experiment(in.folder, in.dataset, in.plan, d.seeds, in.options, progress);
+        const auto r = pb::ablation_experiment(in.folder, in.dataset, in.plan, d.seeds, in.options, progress);
         const auto j = pb::to_json(r);
-        if (!emit_json(j, d)) return 0;
-        std::cout << "ablation over " << r.examples << " examples (" << describe_plan(r.plan, r.keep_fraction) << ")\n";
-        auto row = [](const std::string& name, const std::string& metric, const std::string& agreement,
-                      const std::string& mi, const std::string& kl, const std::string& madds) {
-            char line[200];
-            std::snprintf(line, sizeof line, "%-16s %9s %10s %9s %10s %16s\n", name.c_str(), metric.c_str(),
-                          agreement.c_str(), mi.c_str(), kl.c_str(), madds.c_str());
-            std::cout << line;
-        };
-        auto variant = [&](const std::string& name, const pb::VariantSummary& v) {
-            row(name, optional_fixed(pb::main_metric(r.task, v.metrics)), optional_fixed(v.agreement),
-                optional_fixed(v.mutual_information_bits, 3), optional_fixed(v.mean_kl, 5),
-                fixed(double(v.multiply_adds) / 1e9, 3));
-        };
-        row("strategy", std::string(pb::main_metric_name(r.task)), "agreement", "MI bits", "mean KL", "G multiply-adds");
-        variant("full", r.full);
-        variant("Attn-WS", r.attention);
-        variant("Head-WS", r.head);
-        for (size_t s = 0; s < r.random.size(); ++s) variant("Rand-WS seed " + std::to_string(r.random_seeds[s]), r.random[s]);
-        const auto& summary = j["rand_ws"]["summary"];
-        auto show = [](const nlohmann::json& v) { return v.is_number() ? fixed(v.get<double>()) : std::string("n/a"); };
-        std::cout << "Rand-WS agreement mean " << show(summary["agreement"]["mean"]) << " (min "
-                  << show(summary["agreement"]["min"]) << ", max " << show(summary["agreement"]["max"]) << ")\n";
+        if (emit_json(j, d)) print_ablation(r, j);
     } else {
         pb::TradeoffOptions t;
         if (!d.fractions.empty()) t.fractions = d.fractions;
         if (!d.factors.empty()) t.factors = d.factors;
-        auto r = pb::tradeoff_experiment(in.folder, in.dataset, in.plan, t, in.options, progress);
-        if (!emit_json(pb::to_json(r), d)) return 0;
-        std::cout << "trade-off over " << r.examples << " examples (" << pb::strategy_name(r.strategy) << "); metric: "
-                  << r.metric_name << "; * = Pareto front (no other point is as fast and as good"
-                  << (r.batch > 1 ? ", timed in batches of " + std::to_string(r.batch) : std::string()) << ")\n";
-        for (const auto& p : r.points) {
-            std::cout << (p.pareto ? "* " : "  ") << p.name << std::string(p.name.size() < 14 ? 14 - p.name.size() : 1, ' ')
-                      << fixed(p.metric) << "  " << fixed(p.seconds, 3) << " s one at a time  ";
-            if (p.batched_seconds) std::cout << fixed(*p.batched_seconds, 3) << " s in batches  ";
-            std::cout << fixed(double(p.multiply_adds) / 1e9, 3) << " G multiply-adds\n";
-        }
+        const auto r = pb::tradeoff_experiment(in.folder, in.dataset, in.plan, t, in.options, progress);
+        if (emit_json(pb::to_json(r), d)) print_tradeoff(r);
     }
     return 0;
 }
