@@ -113,18 +113,27 @@ struct WeightRead {
     }
 };
 
-nlohmann::json measure_length(const BertModel& model, const InferenceBenchmarkOptions& o, int n) {
-    std::mt19937_64 rng(o.seed + n);
-    const int batch = std::max(1, o.batch);
-    std::vector<std::vector<int32_t>> ids(batch, std::vector<int32_t>(n));
-    std::vector<int32_t> types(n, 0);
+// `batch` random sequences of n tokens between [CLS] and [SEP]; the inputs view `ids` and `types`.
+std::vector<SequenceInput> random_inputs(const ModelConfig& config, int n, uint64_t seed,
+                                         std::vector<std::vector<int32_t>>& ids, std::vector<int32_t>& types) {
+    std::mt19937_64 rng(seed);
+    types.assign(size_t(n), 0);
     std::vector<SequenceInput> inputs;
     for (auto& sequence : ids) {
-        for (auto& id : sequence) id = 1000 + static_cast<int32_t>(rng() % (model.config.vocab_size - 1000));
-        sequence.front() = model.config.is_albert() ? 2 : 101;  // [CLS]
-        sequence.back() = model.config.is_albert() ? 3 : 102;   // [SEP]
+        sequence.resize(size_t(n));
+        for (auto& id : sequence) id = 1000 + static_cast<int32_t>(rng() % (config.vocab_size - 1000));
+        sequence.front() = config.is_albert() ? 2 : 101;  // [CLS]
+        sequence.back() = config.is_albert() ? 3 : 102;   // [SEP]
         inputs.push_back({sequence, types});
     }
+    return inputs;
+}
+
+nlohmann::json measure_length(const BertModel& model, const InferenceBenchmarkOptions& o, int n) {
+    const int batch = std::max(1, o.batch);
+    std::vector<std::vector<int32_t>> ids(static_cast<size_t>(batch));
+    std::vector<int32_t> types;
+    const std::vector<SequenceInput> inputs = random_inputs(model.config, n, o.seed + n, ids, types);
     RetentionPlan plan{scale_retention(o.reference_retention, o.reference_length, n), Strategy::Attention};
     plan.keep.resize(model.config.num_layers, plan.keep.empty() ? n : plan.keep.back());
 
