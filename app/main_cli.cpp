@@ -75,10 +75,20 @@ pb::RetentionPlan plan_from(const AnalyzeArgs& a, const pb::ModelFolder& folder,
     return plan;
 }
 
+// An input without a word piece would analyse [CLS] and [SEP] alone: refused rather than answered.
+void require_word_pieces(const pb::Encoding& e, bool pair) {
+    auto pieces = [&](int segment) { return std::count(e.segment.begin(), e.segment.end(), segment); };
+    const char* why = " no word pieces (empty, or only characters the tokenizer drops)";
+    if (pieces(0) == 0) throw pb::Error(std::string("--text:") + why);
+    if (pair && pieces(1) == 0) throw pb::Error(std::string("--pair:") + why);
+}
+
 int analyze(const AnalyzeArgs& a) {
     auto folder = pb::load_model_folder(a.model, precision_of(a.bf16));
     pb::RunOptions options{a.attention, a.hidden, false};
-    auto length = static_cast<int>((a.pair ? folder.encode(a.text, *a.pair) : folder.encode(a.text)).ids.size());
+    const pb::Encoding encoding = a.pair ? folder.encode(a.text, *a.pair) : folder.encode(a.text);
+    require_word_pieces(encoding, a.pair.has_value());
+    const auto length = static_cast<int>(encoding.ids.size());
     auto analysis = pb::analyze(folder, a.text, a.pair, plan_from(a, folder, length), options);
     if (analysis.encoding.truncated) std::cerr << "powerbert: " << analysis.encoding.notice << '\n';
     if (a.json) std::cout << pb::analysis_to_json(analysis).dump(1) << '\n';
@@ -231,7 +241,8 @@ DatasetInputs load_dataset_inputs(const DatasetArgs& d) {
     const auto policy = d.skip_malformed ? pb::MalformedPolicy::Skip : pb::MalformedPolicy::Reject;
     in.dataset = pb::load_glue_tsv(d.data, task, policy, d.max_examples);
     if (!in.dataset.skipped.empty())
-        std::cerr << "powerbert: skipped " << in.dataset.skipped.size() << " malformed lines (first: line "
+        std::cerr << "powerbert: skipped " << in.dataset.skipped.size()
+                  << (in.dataset.skipped.size() == 1 ? " malformed line (line " : " malformed lines (first: line ")
                   << in.dataset.skipped.front().line << ": " << in.dataset.skipped.front().problem << ")\n";
     const int layers = in.folder.model.config.num_layers;
     if (!d.retention_file.empty()) in.plan = pb::load_retention_json(d.retention_file, layers);

@@ -401,8 +401,10 @@ GlueDataset load_glue_tsv(const std::filesystem::path& file, std::optional<GlueT
     if (data.examples.empty()) {
         if (data.skipped.empty()) throw Error(name + ": no examples (only a header)");
         const auto& first = data.skipped.front();
+        const bool one = data.skipped.size() == 1;
         throw Error(name + ": no valid examples (" + std::to_string(data.skipped.size()) +
-                    " malformed lines skipped; first at line " + std::to_string(first.line) + ": " + first.problem + ")");
+                    (one ? " malformed line skipped, line " : " malformed lines skipped; first at line ") +
+                    std::to_string(first.line) + ": " + first.problem + ")");
     }
     if (data.task == GlueTask::Generic) data.label_names = generic_label_names(data.examples);
     return data;

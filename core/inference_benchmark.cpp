@@ -134,7 +134,8 @@ nlohmann::json measure_length(const BertModel& model, const InferenceBenchmarkOp
     std::vector<std::vector<int32_t>> ids(static_cast<size_t>(batch));
     std::vector<int32_t> types;
     const std::vector<SequenceInput> inputs = random_inputs(model.config, n, o.seed + n, ids, types);
-    RetentionPlan plan{scale_retention(o.reference_retention, o.reference_length, n), Strategy::Attention};
+    RetentionPlan plan;  // Attn-WS
+    plan.keep = scale_retention(o.reference_retention, o.reference_length, n);
     plan.keep.resize(model.config.num_layers, plan.keep.empty() ? n : plan.keep.back());
 
     Workspace ws;

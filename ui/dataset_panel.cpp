@@ -449,7 +449,8 @@ void DatasetPanel::onFinished(const DatasetResults& results, double seconds) {
                        .arg(formatDuration(seconds))
                        .arg(seconds > 0 ? double(p.total) / seconds : 0.0, 0, 'f', 1);
     if (!results.skipped.empty())
-        text += tr(" Skipped %1 malformed lines (first: line %2: %3).")
+        text += (results.skipped.size() == 1 ? tr(" Skipped %1 malformed line (line %2: %3).")
+                                              : tr(" Skipped %1 malformed lines (first: line %2: %3)."))
                     .arg(results.skipped.size())
                     .arg(results.skipped.front().line)
                     .arg(QString::fromStdString(results.skipped.front().problem));

@@ -413,7 +413,7 @@ private slots:
         panel.setMalformedPolicy(pb::MalformedPolicy::Skip);
         QVERIFY(runAndWait(panel, DatasetAnalysis::Evaluate));
         QCOMPARE(panel.results().evaluation->examples, size_t(2));
-        QVERIFY2(panel.statusText().contains(QStringLiteral("Skipped 1 malformed lines (first: line 3")),
+        QVERIFY2(panel.statusText().contains(QStringLiteral("Skipped 1 malformed line (line 3")),
                  qPrintable(panel.statusText()));
     }
 
