@@ -2,41 +2,17 @@
 // decimal forms were evaluated with /usr/bin/python3's math module, no project code involved).
 #include "core/error.h"
 #include "core/glue_metrics.h"
+#include "error_assertions.h"
+#include "near_assertions.h"
 
 #include <QtTest>
 
 #include <cmath>
-#include <functional>
 #include <vector>
 
 using pb::GlueTask;
 using VI = std::vector<int>;
 using VD = std::vector<double>;
-
-namespace {
-
-QString error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const pb::Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
-
-}  // namespace
-
-#define COMPARE_NEAR(actual, expected)                                                                  \
-    do {                                                                                                \
-        const double a_ = (actual), e_ = (expected);                                                    \
-        QVERIFY2(std::abs(a_ - e_) < 1e-12, qPrintable(QString("%1 != %2").arg(a_, 0, 'g', 17).arg(e_, 0, 'g', 17))); \
-    } while (0)
-
-#define VERIFY_ERROR(expr, part)                                                                        \
-    do {                                                                                                \
-        const QString message = error_of([&] { (void)(expr); });                                        \
-        QVERIFY2(message.contains(QLatin1String(part)), qPrintable("got '" + message + "' from " #expr)); \
-    } while (0)
 
 class TestGlueMetrics : public QObject {
     Q_OBJECT
@@ -124,17 +100,17 @@ private slots:
     }
 
     void validation() {
-        VERIFY_ERROR(pb::accuracy(VI{0, 1}, VI{0}), "2 predictions but 1 gold");
-        VERIFY_ERROR(pb::accuracy(VI{}, VI{}), "at least 1");
-        VERIFY_ERROR(pb::f1_binary(VI{0, -1}, VI{0, 1}), "predicted label -1 at index 1");
-        VERIFY_ERROR(pb::matthews_correlation(VI{0, 1}, VI{0, -3}), "gold label -3 at index 1");
-        VERIFY_ERROR(pb::pearson(VD{1}, VD{1}), "at least 2");
-        VERIFY_ERROR(pb::spearman(VD{1, NAN}, VD{1, 2}), "index 1 is not a finite number");
-        VERIFY_ERROR(pb::glue_metrics(GlueTask::RTE, VD{0, 2}, VD{0, 1}), "from 0 to 1");
-        VERIFY_ERROR(pb::glue_metrics(GlueTask::MNLI, VD{0, 3}, VD{0, 1}), "from 0 to 2");
-        VERIFY_ERROR(pb::glue_metrics(GlueTask::SST2, VD{0, 0.5}, VD{0, 1}), "not a class index");
-        VERIFY_ERROR(pb::glue_metrics(GlueTask::CoLA, VD{0, 1}, VD{0}), "2 predictions but 1 gold");
-        VERIFY_ERROR(pb::glue_metrics(GlueTask::STSB, VD{}, VD{}), "at least");
+        QVERIFY_ERROR_MENTIONS(pb::accuracy(VI{0, 1}, VI{0}), "2 predictions but 1 gold");
+        QVERIFY_ERROR_MENTIONS(pb::accuracy(VI{}, VI{}), "at least 1");
+        QVERIFY_ERROR_MENTIONS(pb::f1_binary(VI{0, -1}, VI{0, 1}), "predicted label -1 at index 1");
+        QVERIFY_ERROR_MENTIONS(pb::matthews_correlation(VI{0, 1}, VI{0, -3}), "gold label -3 at index 1");
+        QVERIFY_ERROR_MENTIONS(pb::pearson(VD{1}, VD{1}), "at least 2");
+        QVERIFY_ERROR_MENTIONS(pb::spearman(VD{1, NAN}, VD{1, 2}), "index 1 is not a finite number");
+        QVERIFY_ERROR_MENTIONS(pb::glue_metrics(GlueTask::RTE, VD{0, 2}, VD{0, 1}), "from 0 to 1");
+        QVERIFY_ERROR_MENTIONS(pb::glue_metrics(GlueTask::MNLI, VD{0, 3}, VD{0, 1}), "from 0 to 2");
+        QVERIFY_ERROR_MENTIONS(pb::glue_metrics(GlueTask::SST2, VD{0, 0.5}, VD{0, 1}), "not a class index");
+        QVERIFY_ERROR_MENTIONS(pb::glue_metrics(GlueTask::CoLA, VD{0, 1}, VD{0}), "2 predictions but 1 gold");
+        QVERIFY_ERROR_MENTIONS(pb::glue_metrics(GlueTask::STSB, VD{}, VD{}), "at least");
     }
 };
 

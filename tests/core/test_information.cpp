@@ -2,40 +2,16 @@
 // /usr/bin/python3's math module from the closed forms in the comments).
 #include "core/error.h"
 #include "core/information.h"
+#include "error_assertions.h"
+#include "near_assertions.h"
 
 #include <QtTest>
 
 #include <cmath>
-#include <functional>
 #include <vector>
 
 using VI = std::vector<int>;
 using VD = std::vector<double>;
-
-namespace {
-
-QString error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const pb::Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
-
-}  // namespace
-
-#define COMPARE_NEAR(actual, expected)                                                                  \
-    do {                                                                                                \
-        const double a_ = (actual), e_ = (expected);                                                    \
-        QVERIFY2(std::abs(a_ - e_) < 1e-12, qPrintable(QString("%1 != %2").arg(a_, 0, 'g', 17).arg(e_, 0, 'g', 17))); \
-    } while (0)
-
-#define VERIFY_ERROR(expr, part)                                                                        \
-    do {                                                                                                \
-        const QString message = error_of([&] { (void)(expr); });                                        \
-        QVERIFY2(message.contains(QLatin1String(part)), qPrintable("got '" + message + "' from " #expr)); \
-    } while (0)
 
 class TestInformation : public QObject {
     Q_OBJECT
@@ -100,17 +76,17 @@ private slots:
     }
 
     void validation() {
-        VERIFY_ERROR(pb::mutual_information_bits(VI{0, 1}, VI{0}, 2), "x has 2 values but y has 1");
-        VERIFY_ERROR(pb::mutual_information_bits(VI{}, VI{}, 2), "no values");
-        VERIFY_ERROR(pb::mutual_information_bits(VI{0, 2}, VI{0, 1}, 2), "x[1] = 2 is outside 0..1");
-        VERIFY_ERROR(pb::normalized_mutual_information(VI{0, 1}, VI{0, -1}, 2), "y[1] = -1 is outside 0..1");
-        VERIFY_ERROR(pb::confusion_matrix(VI{0}, VI{0}, 0), "num_classes is 0");
-        VERIFY_ERROR(pb::entropy_bits(VD{}), "empty");
-        VERIFY_ERROR(pb::entropy_bits(VD{0.5, 0.4}), "sum to 0.9");
-        VERIFY_ERROR(pb::entropy_bits(VD{1.5, -0.5}), "index 1");
-        VERIFY_ERROR(pb::entropy_bits(VD{NAN, 1.0}), "index 0");
-        VERIFY_ERROR(pb::kl_divergence(VD{0.5, 0.5}, VD{1.0}), "p has 2 values but q has 1");
-        VERIFY_ERROR(pb::kl_divergence(VD{0.5, 0.5}, VD{0.5, 0.6}), "(q)");
+        QVERIFY_ERROR_MENTIONS(pb::mutual_information_bits(VI{0, 1}, VI{0}, 2), "x has 2 values but y has 1");
+        QVERIFY_ERROR_MENTIONS(pb::mutual_information_bits(VI{}, VI{}, 2), "no values");
+        QVERIFY_ERROR_MENTIONS(pb::mutual_information_bits(VI{0, 2}, VI{0, 1}, 2), "x[1] = 2 is outside 0..1");
+        QVERIFY_ERROR_MENTIONS(pb::normalized_mutual_information(VI{0, 1}, VI{0, -1}, 2), "y[1] = -1 is outside 0..1");
+        QVERIFY_ERROR_MENTIONS(pb::confusion_matrix(VI{0}, VI{0}, 0), "num_classes is 0");
+        QVERIFY_ERROR_MENTIONS(pb::entropy_bits(VD{}), "empty");
+        QVERIFY_ERROR_MENTIONS(pb::entropy_bits(VD{0.5, 0.4}), "sum to 0.9");
+        QVERIFY_ERROR_MENTIONS(pb::entropy_bits(VD{1.5, -0.5}), "index 1");
+        QVERIFY_ERROR_MENTIONS(pb::entropy_bits(VD{NAN, 1.0}), "index 0");
+        QVERIFY_ERROR_MENTIONS(pb::kl_divergence(VD{0.5, 0.5}, VD{1.0}), "p has 2 values but q has 1");
+        QVERIFY_ERROR_MENTIONS(pb::kl_divergence(VD{0.5, 0.5}, VD{0.5, 0.6}), "(q)");
     }
 };
 
