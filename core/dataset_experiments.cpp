@@ -72,6 +72,17 @@ nlohmann::json spread(const std::vector<std::optional<double>>& values) {
     return {{"mean", sum / static_cast<double>(n)}, {"min", lo}, {"max", hi}};
 }
 
+// Where a result came from: the model, the data file and its task, and how many examples ran.
+template <class Result>
+Result result_from(const ModelFolder& folder, const GlueDataset& dataset, size_t examples) {
+    Result r;
+    r.model_path = folder.path.string();
+    r.data_file = dataset.file.string();
+    r.task = dataset.task;
+    r.examples = examples;
+    return r;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -102,13 +113,9 @@ DiffusionResult diffusion_experiment(const ModelFolder& folder, const GlueDatase
         },
         options.threads);
 
-    DiffusionResult r;
-    r.model_path = folder.path.string();
-    r.data_file = dataset.file.string();
-    r.task = dataset.task;
+    auto r = result_from<DiffusionResult>(folder, dataset, count);
     r.plan = plan;
     r.keep_fraction = options.keep_fraction;
-    r.examples = count;
     const size_t points = static_cast<size_t>(layers) + 1;
     auto mean_std = [&](const std::vector<std::vector<double>>& rows, std::vector<double>& mean, std::vector<double>* sd) {
         mean.assign(points, 0.0);
@@ -181,11 +188,7 @@ MiRankResult mi_rank_experiment(const ModelFolder& folder, const GlueDataset& da
         },
         options.threads);
 
-    MiRankResult r;
-    r.model_path = folder.path.string();
-    r.data_file = dataset.file.string();
-    r.task = dataset.task;
-    r.examples = count;
+    auto r = result_from<MiRankResult>(folder, dataset, count);
     r.layers = L;
     r.ranks = K;
     std::vector<double> histogram(config.num_labels, 0.0);
@@ -265,13 +268,9 @@ AblationResult ablation_experiment(const ModelFolder& folder, const GlueDataset&
         },
         options.threads);
 
-    AblationResult r;
-    r.model_path = folder.path.string();
-    r.data_file = dataset.file.string();
-    r.task = dataset.task;
+    auto r = result_from<AblationResult>(folder, dataset, count);
     r.plan = plan;
     r.keep_fraction = options.keep_fraction;
-    r.examples = count;
     r.full = summarize_variant(dataset, config.num_labels, runs[0], runs[0]);
     r.attention = summarize_variant(dataset, config.num_labels, runs[0], runs[1]);
     r.head = summarize_variant(dataset, config.num_labels, runs[0], runs[2]);
@@ -410,12 +409,8 @@ TradeoffResult tradeoff_experiment(const ModelFolder& folder, const GlueDataset&
         },
         options.threads);
 
-    TradeoffResult r;
-    r.model_path = folder.path.string();
-    r.data_file = dataset.file.string();
-    r.task = dataset.task;
+    auto r = result_from<TradeoffResult>(folder, dataset, count);
     r.strategy = plan.strategy;
-    r.examples = count;
     std::vector<VariantSummary> summaries;
     for (size_t v = 0; v < variants; ++v) summaries.push_back(summarize_variant(dataset, config.num_labels, runs[0], runs[v]));
     const bool labelled = main_metric(dataset.task, summaries[0].metrics).has_value();
