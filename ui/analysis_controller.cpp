@@ -6,6 +6,8 @@
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+
 namespace pb::ui {
 
 namespace {
@@ -100,7 +102,7 @@ void AnalysisController::setPlan(const pb::RetentionPlan& plan) {
 
 void AnalysisController::updateTokenCount() {
     int count = 0;
-    bool truncated = false;
+    bool truncated = false, words = false;
     if (model_) {
         runCatching([&] {
             const std::string text = text_.toStdString();
@@ -108,9 +110,11 @@ void AnalysisController::updateTokenCount() {
                                         : model_->encode(text);
             count = static_cast<int>(encoding.ids.size());
             truncated = encoding.truncated;
+            words = std::any_of(encoding.segment.begin(), encoding.segment.end(), [](int32_t s) { return s >= 0; });
         });
     }
     truncated_ = truncated;
+    hasWordPieces_ = words;
     if (count != tokenCount_) {
         tokenCount_ = count;
         emit tokenCountChanged(count);
@@ -126,8 +130,7 @@ void AnalysisController::analyzeNow() {
     debounce_.stop();
     const uint64_t generation = ++generation_;
     latestGeneration_->store(generation);
-    const bool empty = text_.trimmed().isEmpty() && (!pair_ || pair_->trimmed().isEmpty());
-    if (!model_ || empty) {
+    if (!model_ || !hasWordPieces_) {
         analysis_.reset();
         emit analysisReady(nullptr);
         setBusy();

@@ -37,6 +37,9 @@ public:
     // model. Tokenising is microseconds, so it runs on the caller's thread.
     int tokenCount() const { return tokenCount_; }
     bool tokenCountTruncated() const { return truncated_; }
+    // False for an input without a word piece (empty, or only characters the tokenizer drops): it is
+    // not analysed, as [CLS] and [SEP] alone say nothing about a sentence.
+    bool hasWordPieces() const { return hasWordPieces_; }
 
     bool isLoadingModel() const { return loadsInFlight_ > 0; }
     bool isAnalysing() const { return analysesInFlight_ > 0 || debounce_.isActive(); }
@@ -98,6 +101,7 @@ private:
     pb::RetentionPlan plan_;
     int tokenCount_ = 0;
     bool truncated_ = false;
+    bool hasWordPieces_ = false;
 
     QTimer debounce_;
     QThreadPool analysisPool_;  // one thread: requests run in order, stale ones are skipped

@@ -474,6 +474,10 @@ void MainWindow::updateTokenInfo() {
     const int n = controller_->tokenCount();
     retentionEditor_->setSentenceLength(n);
     QString info = QStringLiteral("%1 tokens").arg(n);
+    const auto pair = sentencePanel_->pair();
+    const bool blank = sentencePanel_->text().trimmed().isEmpty() && (!pair || pair->trimmed().isEmpty());
+    if (!controller_->hasWordPieces() && !blank)
+        info += QStringLiteral(" — no word pieces (only characters the tokenizer drops): nothing to analyse");
     if (controller_->tokenCountTruncated())
         info += QStringLiteral(" — truncated to the model's limit of %1").arg(controller_->model()->max_tokens);
     sentencePanel_->setTokenInfo(info);

@@ -113,6 +113,7 @@ void SentencePanel::chooseSample(int index) {
 }
 
 void SentencePanel::setTokenInfo(const QString& info) { tokenInfo_->setText(info); }
+QString SentencePanel::tokenInfo() const { return tokenInfo_->text(); }
 
 void SentencePanel::updatePairVisibility() { pairEdit_->setVisible(pairCheck_->isChecked()); }
 

@@ -34,6 +34,7 @@ public:
 
     // "12 tokens" under the editors; the notice when the input was truncated.
     void setTokenInfo(const QString& info);
+    QString tokenInfo() const;
 
     QPlainTextEdit* sentenceEdit() const { return sentence_; }
     QPlainTextEdit* pairEdit() const { return pairEdit_; }

@@ -187,6 +187,24 @@ private slots:
         QCOMPARE(int(w->controller()->analysis()->full.layers.back().alive_out.size()), n);
     }
 
+    // Characters the tokenizer drops (zero-width spaces) leave no word piece: nothing is analysed and
+    // the token line says why, rather than showing [CLS] and [SEP] alone as an answer.
+    void anInputWithoutWordPiecesIsNotAnalysed() {
+        auto w = openWindow();
+        QVERIFY(w);
+        QSignalSpy ready(w->controller(), &AnalysisController::analysisReady);
+        w->sentencePanel()->setInput(QStringLiteral("\u200b \u200b"), std::nullopt);
+        QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty(), 10000);
+        QVERIFY(ready.last().at(0).value<std::shared_ptr<const pb::Analysis>>() == nullptr);
+        QVERIFY(w->controller()->analysis() == nullptr);
+        QVERIFY2(w->sentencePanel()->tokenInfo().contains(QStringLiteral("no word pieces")),
+                 qPrintable(w->sentencePanel()->tokenInfo()));
+        w->sentencePanel()->setInput(QStringLiteral("\u200b fine \u200b"), std::nullopt);
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->analysis() != nullptr, 10000);
+        QCOMPARE(w->controller()->analysis()->encoding.tokens, (std::vector<std::string>{"[CLS]", "fine", "[SEP]"}));
+        QVERIFY(!w->sentencePanel()->tokenInfo().contains(QStringLiteral("no word pieces")));
+    }
+
     void undoAndRedoWalkTheRetentionEdits() {
         auto w = openWindow();
         QVERIFY(w);
