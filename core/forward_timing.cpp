@@ -17,16 +17,26 @@ std::vector<TimedInput> load_timed_inputs(const std::filesystem::path& json_file
     for (const auto& item : json["inputs"]) {
         const std::string where = json_file.string() + ": inputs[" + std::to_string(inputs.size()) + "]";
         try {
-            inputs.push_back({item.at("ids").get<std::vector<int32_t>>(), item.at("type_ids").get<std::vector<int32_t>>()});
+            inputs.push_back({item.at("ids").get<std::vector<int32_t>>(), item.at("type_ids").get<std::vector<int32_t>>(), where});
         } catch (const nlohmann::json::exception&) {
             throw Error(where + ": needs \"ids\" and \"type_ids\", arrays of integers");
         }
     }
+    if (inputs.empty()) throw Error(json_file.string() + ": \"inputs\" is empty: nothing to time");
     return inputs;
 }
 
 nlohmann::json time_forward(const BertModel& model, const std::vector<TimedInput>& inputs, int warmup, int repeats) {
-    for (const auto& in : inputs) validate_input(model.config, in.ids, in.type_ids);
+    for (const auto& in : inputs) {
+        try {
+            validate_input(model.config, in.ids, in.type_ids);
+        } catch (const Error& e) {
+            // validate_input's message begins "input: "; here the input has a file and an index.
+            std::string problem = e.what();
+            if (problem.starts_with("input: ")) problem.erase(0, 7);
+            throw Error((in.where.empty() ? std::string("input") : in.where) + ": " + problem);
+        }
+    }
     Workspace ws;
     std::vector<std::vector<double>> ms(inputs.size());
     std::vector<std::vector<float>> logits(inputs.size());

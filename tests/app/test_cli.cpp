@@ -170,6 +170,31 @@ private slots:
         QVERIFY(r.out.isEmpty());
     }
 
+    // The token-id path names the file and the input at fault, before timing anything.
+    void badTimedInputsAreNamed_data() {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("id outside the vocabulary")
+            << QByteArray(R"({"inputs": [{"ids": [101, 5, 102], "type_ids": [0, 0, 0]},
+                                         {"ids": [101, 120, 102], "type_ids": [0, 0, 0]}]})")
+            << "inputs[1]: token id 120 at position 1 is outside the vocabulary of 120";
+        QTest::newRow("longer than the model") << QByteArray(R"({"inputs": [{"ids": [)" + QByteArray("5,").repeated(64) +
+                                                             R"(5], "type_ids": [)" + QByteArray("0,").repeated(64) + "0]}]}")
+                                               << "inputs[0]: 65 tokens exceed the model's maximum of 64";
+        QTest::newRow("type ids missing") << QByteArray(R"({"inputs": [{"ids": [101, 102]}]})")
+                                          << R"(inputs[0]: needs "ids" and "type_ids")";
+        QTest::newRow("nothing to time") << QByteArray(R"({"inputs": []})") << R"("inputs" is empty)";
+    }
+    void badTimedInputsAreNamed() {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, message);
+        const QString file = tmp_.filePath(QStringLiteral("bad-inputs.json"));
+        QVERIFY(write(file, json));
+        const Run r = powerbert({"time", "--model", kFixture, "--inputs", file, "--repeats", "1"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(QString::fromUtf8(r.err).contains(file + QStringLiteral(": ") + message), r.err.constData());
+    }
+
     void brokenWeightsAreNamed() {
         const QString broken = tmp_.filePath(QStringLiteral("broken"));
         QVERIFY(QDir().mkpath(broken));
