@@ -19,6 +19,7 @@
 #include "ui/sample_sentences.h"
 #include "ui/search_window.h"
 #include "ui/sentence_panel.h"
+#include "ui/shortcut_table.h"
 #include "ui/significance_view.h"
 #include "ui/token_survival_view.h"
 
@@ -363,6 +364,9 @@ void MainWindow::buildToolsMenu() {
 
 void MainWindow::buildHelpMenu() {
     QMenu* help = menuBar()->addMenu(QStringLiteral("&Help"));
+    QAction* keys = makeAction(this, QStringLiteral("&Keyboard shortcuts"), QStringLiteral("Every shortcut of the menus"));
+    connect(keys, &QAction::triggered, this, &MainWindow::showShortcuts);
+    help->addAction(keys);
     QAction* about = makeAction(this, QStringLiteral("&About PoWER-BERT Studio"),
                                 QStringLiteral("Versions of the application, Qt, Eigen and QCustomPlot"));
     about->setMenuRole(QAction::AboutRole);
@@ -890,6 +894,14 @@ void MainWindow::setDarkPalette(bool dark) {
     applyStudioPalette(dark);
     QSettings().setValue(QString::fromLatin1(kDarkPaletteSetting), dark);
     if (darkPaletteAction_->isChecked() != dark) darkPaletteAction_->setChecked(dark);
+}
+
+void MainWindow::showShortcuts() {
+    auto* box = new QMessageBox(QMessageBox::NoIcon, QStringLiteral("Keyboard shortcuts"),
+                                shortcutTableHtml(menuShortcuts(*menuBar())), QMessageBox::Close, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setTextFormat(Qt::RichText);
+    box->open();
 }
 
 void MainWindow::showAbout() { QMessageBox::about(this, QStringLiteral("About PoWER-BERT Studio"), aboutText()); }

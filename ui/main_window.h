@@ -97,6 +97,7 @@ public slots:
     void copyPlotToClipboard();
     void setDarkPalette(bool dark);
     void showAbout();
+    void showShortcuts();
     void openSearchWindow();  // Tools > Find a retention configuration, on the current model
 
 signals:

@@ -11,6 +11,7 @@
 #include "ui/plot_export.h"
 #include "ui/retention_editor.h"
 #include "ui/sentence_panel.h"
+#include "ui/shortcut_table.h"
 #include "ui/token_survival_view.h"
 
 #include <QAction>
@@ -273,6 +274,34 @@ private slots:
         w->openModelFolder(model_);
         QTRY_VERIFY_WITH_TIMEOUT(w->retentionHistory()->count() == 0, 10000);
         QVERIFY(!undo->isEnabled());
+    }
+
+    // Help > Keyboard shortcuts reads the menus: the documented keys are there, under their menu, and
+    // a shortcut added to a menu is listed without anything else changing.
+    void shortcutListFollowsTheMenus() {
+        MainWindow w;
+        auto has = [](const std::vector<pb::ui::ShortcutEntry>& list, const char* menu, const char* action, QKeySequence keys) {
+            return std::any_of(list.begin(), list.end(), [&](const pb::ui::ShortcutEntry& e) {
+                return e.menu == QLatin1String(menu) && e.action.startsWith(QLatin1String(action)) &&
+                       e.keys == keys.toString(QKeySequence::NativeText);
+            });
+        };
+        auto list = pb::ui::menuShortcuts(*w.menuBar());
+        QVERIFY(has(list, "File", "Open model folder", QKeySequence::Open));
+        QVERIFY(has(list, "Edit", "Undo", QKeySequence::Undo));
+        QVERIFY(has(list, "View", "Dataset panel", QKeySequence(Qt::CTRL | Qt::Key_D)));
+        QVERIFY(has(list, "Tools", "Find a retention configuration", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F)));
+        for (const auto& e : list) QVERIFY2(!e.action.contains(u'&') && !e.keys.isEmpty(), qPrintable(e.action));
+        const int before = int(list.size());
+        QMenu* help = nullptr;
+        for (QAction* a : w.menuBar()->actions())
+            if (a->text() == QStringLiteral("&Help")) help = a->menu();
+        QVERIFY(help);
+        help->addAction(QStringLiteral("&Tips && tricks"))->setShortcut(QKeySequence(Qt::Key_F1));
+        list = pb::ui::menuShortcuts(*w.menuBar());
+        QCOMPARE(int(list.size()), before + 1);
+        QVERIFY(has(list, "Help", "Tips & tricks", QKeySequence(Qt::Key_F1)));
+        QVERIFY(pb::ui::shortcutTableHtml(list).contains(QStringLiteral("Tips &amp; tricks")));
     }
 
     void badFolderReportsTheErrorAndKeepsTheModel() {
