@@ -10,6 +10,7 @@
 #include "ui/model_summary_panel.h"
 #include "ui/plot_export.h"
 #include "ui/retention_editor.h"
+#include "ui/search_window.h"
 #include "ui/sentence_panel.h"
 #include "ui/shortcut_table.h"
 #include "ui/token_survival_view.h"
@@ -263,6 +264,22 @@ private slots:
         QTest::keySequence(w->tabs(), QKeySequence::Undo);
         QCOMPARE(editor->strategy(), pb::Strategy::Attention);
         redo->trigger();
+
+        // A configuration applied from the search window is one edit too.
+        w->openSearchWindow();
+        QVERIFY(w->searchWindow());
+        const pb::ui::RetentionEditor::State beforeSearch = editor->state();
+        pb::RetentionPlan searched;
+        searched.keep = {4, 3, 2, 1};
+        emit w->searchWindow()->configurationApplied(searched);
+        QCOMPARE(editor->keep(), searched.keep);
+        QCOMPARE(editor->strategy(), pb::Strategy::Attention);
+        QCOMPARE(undo->text(), QStringLiteral("&Undo searched configuration"));
+        undo->trigger();
+        QCOMPARE(editor->state(), beforeSearch);
+        redo->trigger();
+        QCOMPARE(editor->keep(), searched.keep);
+        w->searchWindow()->close();
 
         // Steps that come back to where they began leave nothing to undo.
         const int undoable = w->retentionHistory()->count();
