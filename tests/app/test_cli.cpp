@@ -243,6 +243,49 @@ private slots:
         QVERIFY2(ok.err.contains("[3/3]"), ok.err.constData());  // progress
     }
 
+    // PoWER-BERT's three steps from the command line on a demo model and six sentences: each writes
+    // its folder and prints its summary; the search's retention.json goes with the model into the
+    // re-training, whose folder then runs at that configuration by default.
+    void threeTrainingSteps() {
+        const QString root = tmp_.filePath(QStringLiteral("steps"));
+        QVERIFY(QDir().mkpath(root));
+        const Run made = powerbert({"make-demo-model", "--out", root + "/demo", "--vocab",
+                                    kSource + QStringLiteral("/resources/vocab/bert-base-uncased.txt")});
+        QVERIFY2(made.code == 0, made.err.constData());
+        const QString tsv = root + QStringLiteral("/train.tsv");
+        QVERIFY(write(tsv, "sentence\tlabel\na fine film\t1\na dull film\t0\ngreat acting\t1\nboring plot\t0\n"
+                           "lovely\t1\nawful\t0\n"));
+        QString from = root + QStringLiteral("/demo");
+        for (const char* step : {"finetune", "search", "retrain"}) {
+            const QString out = root + u'/' + QLatin1String(step);
+            const Run r = powerbert({"train", step, "--model", from, "--train", tsv, "--dev", tsv, "--task", "sst-2",
+                                     "--out", out, "--epochs", "1", "--batch", "4", "--max-length", "16"});
+            QVERIFY2(r.code == 0, r.err.constData());
+            const QJsonObject summary = readJson(r.out);
+            QCOMPARE(summary[QStringLiteral("step")].toString(), QLatin1String(step));
+            QCOMPARE(summary[QStringLiteral("train_examples")].toInt(), 6);
+            QVERIFY(QFile::exists(out + QStringLiteral("/training.json")));
+            QVERIFY(QFile::exists(out + QStringLiteral("/model.safetensors")));
+            QVERIFY2(r.err.contains("epoch 1"), r.err.constData());  // progress
+            from = out;
+        }
+        QFile retention(root + QStringLiteral("/search/retention.json"));
+        QVERIFY(retention.open(QIODevice::ReadOnly));
+        const QJsonArray keep = readJson(retention.readAll())[QStringLiteral("retention")].toArray();
+        QCOMPARE(keep.size(), 4);
+        for (qsizetype j = 0; j < 4; ++j) {
+            QVERIFY(keep[j].toInt() >= 1 && keep[j].toInt() <= 16);
+            if (j) QVERIFY(keep[j].toInt() <= keep[j - 1].toInt());
+        }
+        const Run analysed = powerbert({"analyze", "--model", root + "/retrain", "--text", "a fine film", "--json"});
+        QVERIFY2(analysed.code == 0, analysed.err.constData());
+        QCOMPARE(readJson(analysed.out)[QStringLiteral("plan")][QStringLiteral("retention")].toArray(), keep);
+
+        const Run noDev = powerbert({"train", "search", "--model", from, "--train", tsv, "--out", root + "/x"});
+        QVERIFY(noDev.code != 0 && noDev.code != 1);
+        QVERIFY2(noDev.err.contains("--dev is required"), noDev.err.constData());
+    }
+
     // A user's first steps without a model of their own: a demo model, its summary, an analysis.
     void demoModelInfoAndAnalysis() {
         const QString demo = tmp_.filePath(QStringLiteral("demo"));
