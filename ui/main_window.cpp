@@ -286,6 +286,11 @@ void MainWindow::buildFileMenu() {
                                    QKeySequence(Qt::CTRL | Qt::Key_J));
     connect(exportJsonAction_, &QAction::triggered, this, &MainWindow::exportAnalysisJson);
     file->addAction(exportJsonAction_);
+    exportAllAction_ = makeAction(this, QStringLiteral("Export a&ll views…"),
+                                  QStringLiteral("Write every view as PNG, PDF, SVG and CSV, and the analysis as JSON, into a folder"),
+                                  QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_E));
+    connect(exportAllAction_, &QAction::triggered, this, &MainWindow::exportAllViewsToFolder);
+    file->addAction(exportAllAction_);
     file->addSeparator();
     QAction* quit = makeAction(this, QStringLiteral("&Quit"), QStringLiteral("Quit (asks about unsaved session changes)"),
                                QKeySequence(Qt::CTRL | Qt::Key_Q));
@@ -773,6 +778,20 @@ void MainWindow::exportAnalysisJson() {
     }
 }
 
+void MainWindow::exportAllViewsToFolder() {
+    const auto analysis = controller_->analysis();
+    if (!analysis) return;
+    const QString folder = QFileDialog::getExistingDirectory(this, QStringLiteral("Export all views into"), lastExportFolder());
+    if (folder.isEmpty()) return;
+    try {
+        const QStringList written = exportAllViews(views_, *analysis, folder);
+        rememberExportFolder(written.back());
+        statusBar()->showMessage(QStringLiteral("Wrote %1 files to %2").arg(written.size()).arg(folder), 4000);
+    } catch (const pb::Error& e) {
+        reportError(QStringLiteral("Cannot export the views:\n%1").arg(QString::fromStdString(e.what())));
+    }
+}
+
 void MainWindow::copyPlotToClipboard() {
     AnalysisView* view = currentView();
     if (!view || !controller_->analysis()) return;
@@ -887,6 +906,7 @@ void MainWindow::updateActions() {
     exportImageAction_->setEnabled(analysed);
     exportCsvAction_->setEnabled(analysed);
     exportJsonAction_->setEnabled(controller_->analysis() != nullptr);
+    exportAllAction_->setEnabled(controller_->analysis() != nullptr);
     copyPlotAction_->setEnabled(analysed);
 }
 

@@ -94,6 +94,7 @@ public slots:
     void exportCurrentView();
     void exportCurrentViewData();
     void exportAnalysisJson();
+    void exportAllViewsToFolder();  // File > Export all views
     void copyPlotToClipboard();
     void setDarkPalette(bool dark);
     void showAbout();
@@ -170,6 +171,7 @@ private:
     QAction* exportImageAction_ = nullptr;
     QAction* exportCsvAction_ = nullptr;
     QAction* exportJsonAction_ = nullptr;
+    QAction* exportAllAction_ = nullptr;
     QAction* copyPlotAction_ = nullptr;
     QAction* darkPaletteAction_ = nullptr;
 

@@ -3,12 +3,14 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/trace_json.h"
+#include "ui/export_dialog.h"
 #include "ui/qt_paths.h"
 
 #include <qcustomplot.h>
 
 #include <QBuffer>
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QPageLayout>
@@ -253,6 +255,23 @@ void exportViewCsv(const AnalysisView& view, const QString& path) {
 
 void exportAnalysisJson(const pb::Analysis& analysis, const QString& path) {
     pb::write_file_atomically(toFsPath(path), pb::analysis_to_json(analysis).dump(1) + "\n");
+}
+
+QStringList exportAllViews(const std::vector<AnalysisView*>& views, const pb::Analysis& analysis, const QString& folder) {
+    if (!QDir().mkpath(folder)) throw pb::Error(folder.toStdString() + ": cannot create the folder");
+    QStringList written;
+    for (size_t i = 0; i < views.size(); ++i) {
+        const QString stem = QDir(folder).filePath(QStringLiteral("%1-%2.").arg(i + 1).arg(fileSlug(views[i]->title())));
+        for (ImageFormat format : {ImageFormat::Png, ImageFormat::Pdf, ImageFormat::Svg}) {
+            written << stem + suffixOf(format);
+            writeFileAtomically(written.back(), renderView(*views[i], format));
+        }
+        written << stem + QStringLiteral("csv");
+        exportViewCsv(*views[i], written.back());
+    }
+    written << QDir(folder).filePath(QStringLiteral("analysis.json"));
+    exportAnalysisJson(analysis, written.back());
+    return written;
 }
 
 }  // namespace pb::ui

@@ -11,8 +11,10 @@
 #include <QPixmap>
 #include <QSize>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
+#include <vector>
 
 namespace pb::ui {
 
@@ -41,6 +43,11 @@ void settleBeforeGrab();
 void exportViewImage(AnalysisView& view, const QString& path);
 void exportViewCsv(const AnalysisView& view, const QString& path);
 void exportAnalysisJson(const pb::Analysis& analysis, const QString& path);
+
+// File > Export all views: into `folder` (created when missing), for view n (1-based) with title T,
+// n-T.png, n-T.pdf, n-T.svg and n-T.csv, and analysis.json; returns the files written. The first
+// file that cannot be written stops it with pb::Error naming that file.
+QStringList exportAllViews(const std::vector<AnalysisView*>& views, const pb::Analysis& analysis, const QString& folder);
 
 // The same for a plot that is not an AnalysisView (the Dataset panel's), at its on-screen size
 // (1000 x 650 when hidden).

@@ -451,6 +451,25 @@ private slots:
             QVERIFY(image.load(dir + QStringLiteral("/view%1.png").arg(i)));
             pb::ui::exportViewCsv(*view, dir + QStringLiteral("/view%1.csv").arg(i));
         }
+        // File > Export all views: four files per view and the analysis, each one what the view gives.
+        const QString all = tmp_.filePath(QStringLiteral("all/views"));
+        const QStringList written = pb::ui::exportAllViews(w->views(), *w->controller()->analysis(), all);
+        QCOMPARE(written.size(), 4 * int(w->views().size()) + 1);
+        QCOMPARE(QDir(all).entryList(QDir::Files).size(), written.size());
+        QVERIFY(written.contains(all + QStringLiteral("/1-token-survival.pdf")));
+        for (size_t i = 0; i < w->views().size(); ++i) {
+            const QString stem = written[int(4 * i)].chopped(3);
+            QFile pdf(stem + QStringLiteral("pdf")), svg(stem + QStringLiteral("svg")), csv(stem + QStringLiteral("csv"));
+            QVERIFY(pdf.open(QIODevice::ReadOnly) && svg.open(QIODevice::ReadOnly) && csv.open(QIODevice::ReadOnly));
+            QVERIFY(pdf.read(5) == "%PDF-");
+            QVERIFY(svg.readAll().contains("<svg"));
+            QCOMPARE(QString::fromUtf8(csv.readAll()).trimmed(), w->views()[i]->tableCsv().trimmed());
+            QImage png;
+            QVERIFY(png.load(stem + QStringLiteral("png")));
+        }
+        QFile json(all + QStringLiteral("/analysis.json"));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        QVERIFY(json.readAll().contains("\"schema\": \"powerbert-analysis/1\""));
         QVERIFY(!w->saveScreenshots(tmp_.filePath(QStringLiteral("shots"))).isEmpty());
         QCOMPARE(QDir(tmp_.filePath(QStringLiteral("shots"))).entryList(QDir::Files).size(), int(w->views().size()) + 1);
     }
