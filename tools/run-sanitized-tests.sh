@@ -8,7 +8,7 @@
 # The GUI and its tests (tests/ui) are not built here (-DPOWERBERT_BUILD_GUI=OFF): they need a
 # display server and Qt's own uninstrumented libraries, and parse nothing the core does not.
 # Every core suite runs, test_bert_model (the BERT-base-shaped model) included: under ASan it takes
-# about 8 s here, the whole ctest run (21 core suites and test_cli) about 160 s, so nothing is excluded. Building
+# about 8 s here, the whole ctest run (21 core suites and test_cli) about 190 s, so nothing is excluded. Building
 # takes about 5-10 min from scratch with 2 jobs on a 2-core machine.
 # Environment: POWERBERT_JOBS (build parallelism, default 2).
 set -euo pipefail
