@@ -31,7 +31,7 @@ struct RetentionPlan {
     std::vector<int> keep;  // empty: no elimination (the full model)
     Strategy strategy = Strategy::Attention;
     uint64_t seed = 0;      // Rand-WS only
-    std::optional<SingleElimination> single;
+    std::optional<SingleElimination> single{};
 
     bool eliminates() const { return !keep.empty() || single.has_value(); }
 };

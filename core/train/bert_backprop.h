@@ -22,10 +22,10 @@ struct TrainExample {
     float label = 0;  // class index, or the score for regression
     // Masked-LM pre-training: the original token at each position that is predicted, -1 elsewhere
     // (empty for task training).
-    std::vector<int32_t> mlm_targets;
+    std::vector<int32_t> mlm_targets{};
     // Distillation: the teacher's class probabilities at the pass's temperature (num_labels
     // values; empty without a teacher).
-    std::vector<float> target;
+    std::vector<float> target{};
 };
 
 enum class ExtractMode { None, Soft, Hard };
