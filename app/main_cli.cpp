@@ -3,6 +3,7 @@
 #include "app/cli_commands.h"
 #include "app/openmp_spin.h"
 #include "core/error.h"
+#include "core/version.h"
 
 #include <iostream>
 
@@ -10,6 +11,7 @@ int main(int argc, char** argv) {
     restart_with_short_openmp_spin(argv);
     CLI::App app{"powerbert: inspect and benchmark PoWER-BERT (progressive word-vector elimination) on BERT models"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("powerbert ") + pb::version());
     pb::cli::Commands commands;
     pb::cli::add_model_commands(app, commands);
     pb::cli::add_benchmark_commands(app, commands);

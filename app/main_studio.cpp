@@ -3,6 +3,7 @@
 //                    [--dataset-screenshot DIR]
 #include "app/openmp_spin.h"
 #include "core/analysis.h"
+#include "core/version.h"
 #include "ui/about_text.h"
 #include "ui/analysis_controller.h"
 #include "ui/dataset_ablation_plot.h"
@@ -102,7 +103,7 @@ std::optional<int> exitBeforeQt(int argc, char** argv) {
         return 0;
     }
     if (hasArgument(argc, argv, "--version")) {
-        std::cout << "powerbert-studio " << pb::ui::kStudioVersion << '\n';
+        std::cout << "powerbert-studio " << pb::version() << '\n';
         return 0;
     }
     if (!displayAvailable(argc, argv)) {
@@ -230,7 +231,7 @@ int main(int argc, char** argv) {
     QApplication app(qtArgc, qtArgs.data());
     QApplication::setApplicationName(QStringLiteral("PoWER-BERT Studio"));
     QApplication::setOrganizationName(QStringLiteral("powerbert"));
-    QApplication::setApplicationVersion(QString::fromLatin1(pb::ui::kStudioVersion));
+    QApplication::setApplicationVersion(QString::fromLatin1(pb::version()));
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
 
     const auto parsed = parseOptions();

@@ -1,5 +1,7 @@
 #include "ui/about_text.h"
 
+#include "core/version.h"
+
 #include <Eigen/Core>
 #include <nlohmann/json.hpp>
 #include <qcustomplot.h>
@@ -25,7 +27,7 @@ QString aboutText() {
                "<tr><td>QCustomPlot</td><td>%5</td></tr>"
                "<tr><td>nlohmann_json</td><td>%6</td></tr>"
                "</table>")
-        .arg(QString::fromLatin1(kStudioVersion), QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion()), eigen,
+        .arg(QString::fromLatin1(pb::version()), QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion()), eigen,
              QStringLiteral(QCUSTOMPLOT_VERSION_STR), json);
 }
 

@@ -208,6 +208,12 @@ private slots:
         QVERIFY2(r.err.contains((broken + QStringLiteral("/model.safetensors")).toUtf8()), r.err.constData());
     }
 
+    void versionIsTheProjects() {
+        const Run r = powerbert({"--version"});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out.trimmed(), QByteArray("powerbert " POWERBERT_PROJECT_VERSION));
+    }
+
     void usageErrorsAreNotModelErrors() {
         const Run none = powerbert({});
         QVERIFY(none.code != 0 && none.code != 1);
