@@ -2,6 +2,7 @@
 // QProcess): from text to numbers against the PyTorch fixtures, token ids to logits, exit codes
 // and messages on bad input, and the JSON it writes to a file.
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -9,6 +10,10 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <csignal>
+
+#include <sys/types.h>
 
 namespace {
 
@@ -290,6 +295,43 @@ private slots:
         const Run noDev = powerbert({"train", "search", "--model", from, "--train", tsv, "--out", root + "/x"});
         QVERIFY(noDev.code != 0 && noDev.code != 1);
         QVERIFY2(noDev.err.contains("--dev is required"), noDev.err.constData());
+    }
+
+    // Ctrl-C during training: exit code 130, a checkpoint and the message saying so; the same command
+    // then resumes from it and finishes.
+    void interruptedTrainingResumes() {
+        const QString root = tmp_.filePath(QStringLiteral("interrupt"));
+        QVERIFY(QDir().mkpath(root));
+        const Run made = powerbert({"make-demo-model", "--out", root + "/demo", "--vocab",
+                                    kSource + QStringLiteral("/resources/vocab/bert-base-uncased.txt")});
+        QVERIFY2(made.code == 0, made.err.constData());
+        QByteArray rows = "sentence\tlabel\n";
+        for (int i = 0; i < 300; ++i) rows += (i % 2 ? "a fine and moving film\t1\n" : "a dull and boring plot\t0\n");
+        const QString tsv = root + QStringLiteral("/train.tsv");
+        QVERIFY(write(tsv, rows));
+        const QStringList args{"train", "finetune", "--model", root + "/demo", "--train", tsv, "--dev", tsv, "--task", "sst-2",
+                               "--out", root + "/out", "--epochs", "1", "--batch", "8", "--max-length", "16", "--max-dev", "8"};
+        QProcess p;
+        p.start(kCli, args);
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        QElapsedTimer clock;
+        clock.start();
+        while (!err.contains("step") && clock.elapsed() < 60000 && p.state() == QProcess::Running) {
+            p.waitForReadyRead(200);
+            err += p.readAllStandardError();
+        }
+        QVERIFY2(err.contains("step"), err.constData());
+        QCOMPARE(::kill(static_cast<pid_t>(p.processId()), SIGINT), 0);
+        QVERIFY(p.waitForFinished(60000));
+        err += p.readAllStandardError();
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY2(err.contains("interrupted; a checkpoint is in"), err.constData());
+
+        const Run resumed = powerbert(args);
+        QVERIFY2(resumed.code == 0, resumed.err.constData());
+        QCOMPARE(readJson(resumed.out)[QStringLiteral("resumed")].toBool(), true);
+        QVERIFY(!QFileInfo::exists(root + QStringLiteral("/out/checkpoint")));
     }
 
     // A user's first steps without a model of their own: a demo model, its summary, an analysis.
