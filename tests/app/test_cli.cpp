@@ -55,6 +55,14 @@ double maxDifference(const QJsonArray& a, const QJsonArray& b) {
     return worst;
 }
 
+// An untrained small BERT with the real uncased vocabulary, written by the CLI itself.
+bool makeDemoModel(const QString& folder) {
+    const Run made = powerbert({"make-demo-model", "--out", folder, "--vocab",
+                                kSource + QStringLiteral("/resources/vocab/bert-base-uncased.txt")});
+    if (made.code != 0) qWarning("make-demo-model: %s", made.err.constData());
+    return made.code == 0;
+}
+
 bool write(const QString& path, const QByteArray& bytes) {
     QFile f(path);
     return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
@@ -259,10 +267,7 @@ private slots:
     // re-training, whose folder then runs at that configuration by default.
     void threeTrainingSteps() {
         const QString root = tmp_.filePath(QStringLiteral("steps"));
-        QVERIFY(QDir().mkpath(root));
-        const Run made = powerbert({"make-demo-model", "--out", root + "/demo", "--vocab",
-                                    kSource + QStringLiteral("/resources/vocab/bert-base-uncased.txt")});
-        QVERIFY2(made.code == 0, made.err.constData());
+        QVERIFY(makeDemoModel(root + QStringLiteral("/demo")));
         const QString tsv = root + QStringLiteral("/train.tsv");
         QVERIFY(write(tsv, "sentence\tlabel\na fine film\t1\na dull film\t0\ngreat acting\t1\nboring plot\t0\n"
                            "lovely\t1\nawful\t0\n"));
@@ -301,10 +306,7 @@ private slots:
     // then resumes from it and finishes.
     void interruptedTrainingResumes() {
         const QString root = tmp_.filePath(QStringLiteral("interrupt"));
-        QVERIFY(QDir().mkpath(root));
-        const Run made = powerbert({"make-demo-model", "--out", root + "/demo", "--vocab",
-                                    kSource + QStringLiteral("/resources/vocab/bert-base-uncased.txt")});
-        QVERIFY2(made.code == 0, made.err.constData());
+        QVERIFY(makeDemoModel(root + QStringLiteral("/demo")));
         QByteArray rows = "sentence\tlabel\n";
         for (int i = 0; i < 300; ++i) rows += (i % 2 ? "a fine and moving film\t1\n" : "a dull and boring plot\t0\n");
         const QString tsv = root + QStringLiteral("/train.tsv");
