@@ -257,7 +257,7 @@ void MainWindow::buildFileMenu() {
     recentMenu_ = file->addMenu(QStringLiteral("&Recent models"));
     recentMenu_->setToolTipsVisible(true);
     file->addSeparator();
-    QAction* openSession = makeAction(this, QStringLiteral("Open &session…"),
+    QAction* openSession = makeAction(this, QStringLiteral("Open sess&ion…"),
                                       QStringLiteral("Restore a saved session: model, input, retention, tab, highlight"),
                                       QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     connect(openSession, &QAction::triggered, this, &MainWindow::chooseSessionToOpen);
@@ -307,7 +307,7 @@ void MainWindow::buildEditMenu() {
     undo->setShortcut(QKeySequence::Undo);
     undo->setToolTip(QStringLiteral("Undo the last change of the retention configuration or strategy"));
     edit->addAction(undo);
-    QAction* redo = retentionHistory_->createRedoAction(this, QStringLiteral("&Redo"));
+    QAction* redo = retentionHistory_->createRedoAction(this, QStringLiteral("Re&do"));
     redo->setShortcut(QKeySequence::Redo);
     redo->setToolTip(QStringLiteral("Redo the retention edit just undone"));
     edit->addAction(redo);

@@ -48,7 +48,7 @@ pb::ui::TokenSurvivalView* survivalView(const MainWindow& w) {
     return nullptr;
 }
 
-// The Edit menu's action whose text starts with `prefix` ("&Undo", "&Redo").
+// The Edit menu's action whose text starts with `prefix` ("&Undo", "Re&do").
 QAction* editAction(const MainWindow& w, const QString& prefix) {
     for (QAction* menu : w.menuBar()->actions()) {
         if (menu->text() != QStringLiteral("&Edit") || !menu->menu()) continue;
@@ -215,7 +215,7 @@ private slots:
         const int n = w->controller()->tokenCount();
         QVERIFY(n > 8);
         QAction* undo = editAction(*w, QStringLiteral("&Undo"));
-        QAction* redo = editAction(*w, QStringLiteral("&Redo"));
+        QAction* redo = editAction(*w, QStringLiteral("Re&do"));
         QVERIFY(undo && redo);
         QCOMPARE(undo->shortcut(), QKeySequence(QKeySequence::Undo));
         QVERIFY(!undo->isEnabled());  // opening the model is not an edit
@@ -319,6 +319,31 @@ private slots:
         QCOMPARE(int(list.size()), before + 1);
         QVERIFY(has(list, "Help", "Tips & tricks", QKeySequence(Qt::Key_F1)));
         QVERIFY(pb::ui::shortcutTableHtml(list).contains(QStringLiteral("Tips &amp; tricks")));
+    }
+
+    // Alt + a letter must reach one item: no two items of a menu (or two menus) share a mnemonic.
+    void menuMnemonicsAreUnique() {
+        MainWindow w;
+        auto mnemonic = [](const QString& text) {
+            for (qsizetype i = 0; i + 1 < text.size(); ++i) {
+                if (text[i] != u'&') continue;
+                if (text[i + 1] != u'&') return text[i + 1].toLower();
+                ++i;  // "&&" is a literal '&'
+            }
+            return QChar();
+        };
+        auto check = [&](const QList<QAction*>& actions, const QString& where) {
+            QMap<QChar, QString> seen;
+            for (QAction* a : actions) {
+                const QChar m = mnemonic(a->text());
+                if (m.isNull()) continue;
+                QVERIFY2(!seen.contains(m), qPrintable(where + ": '" + seen.value(m) + "' and '" + a->text() + "'"));
+                seen.insert(m, a->text());
+            }
+        };
+        check(w.menuBar()->actions(), QStringLiteral("menu bar"));
+        for (QAction* top : w.menuBar()->actions())
+            if (top->menu()) check(top->menu()->actions(), top->text());
     }
 
     void badFolderReportsTheErrorAndKeepsTheModel() {
