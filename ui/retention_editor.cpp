@@ -79,7 +79,7 @@ RetentionEditor::RetentionEditor(QWidget* parent) : QWidget(parent) {
 
     loadButton_ = new QPushButton(QStringLiteral("&Load retention.json…"));
     loadButton_->setToolTip(QStringLiteral("Read a retention.json (values, strategy and seed); values above n are clamped"));
-    saveButton_ = new QPushButton(QStringLiteral("Sa&ve retention.json…"));
+    saveButton_ = new QPushButton(QStringLiteral("Save rete&ntion.json…"));
     saveButton_->setToolTip(QStringLiteral("Write this configuration as retention.json (written atomically)"));
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(loadButton_);
@@ -124,7 +124,7 @@ void RetentionEditor::buildPresetRow(QFormLayout* form) {
     presetRow->addWidget(presetCombo_, 1);
     presetRow->addWidget(fractionSpin_);
     presetRow->addWidget(linearSpin_);
-    auto* presetLabel = new QLabel(QStringLiteral("&Preset:"));
+    auto* presetLabel = new QLabel(QStringLiteral("P&reset:"));
     presetLabel->setBuddy(presetCombo_);
     form->addRow(presetLabel, presetRow);
 }
@@ -146,13 +146,13 @@ void RetentionEditor::buildStrategyRow(QFormLayout* form) {
     strategyCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     strategyCombo_->setMinimumContentsLength(12);
     seedSpin_->setMaximumWidth(110);
-    seedLabel_ = new QLabel(QStringLiteral("S&eed:"));
+    seedLabel_ = new QLabel(QStringLiteral("See&d:"));
     seedLabel_->setBuddy(seedSpin_);
     auto* strategyRow = new QHBoxLayout;
     strategyRow->addWidget(strategyCombo_, 1);
     strategyRow->addWidget(seedLabel_);
     strategyRow->addWidget(seedSpin_);
-    auto* strategyLabel = new QLabel(QStringLiteral("S&trategy:"));
+    auto* strategyLabel = new QLabel(QStringLiteral("Str&ategy:"));
     strategyLabel->setBuddy(strategyCombo_);
     form->addRow(strategyLabel, strategyRow);
 }

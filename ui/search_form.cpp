@@ -132,13 +132,13 @@ QWidget* SearchForm::buildSearchGroup() {
     epochsSpin_ = spin(1, 1000, 3, QStringLiteral("Passes over the training examples"));
     form->addRow(QStringLiteral("&Epochs:"), epochsSpin_);
     batchSpin_ = spin(1, 4096, 32, QStringLiteral("Examples per optimizer step"));
-    form->addRow(QStringLiteral("Ba&tch:"), batchSpin_);
+    form->addRow(QStringLiteral("Batc&h:"), batchSpin_);
     maxLengthSpin_ = spin(2, 4096, 128, QStringLiteral("Tokens per input (longer ones are truncated); also N, the "
                                                        "number of r values per layer (capped by the model's limit)"));
     form->addRow(QStringLiteral("Max &length:"), maxLengthSpin_);
     seedSpin_ = spin(0, std::numeric_limits<int>::max(), 42, QStringLiteral("Seeds the shuffling and the dropout: "
                                                                             "the same seed gives the same bits"));
-    form->addRow(QStringLiteral("S&eed:"), seedSpin_);
+    form->addRow(QStringLiteral("Ra&ndom seed:"), seedSpin_);
     auto* defaults = new QPushButton(QStringLiteral("Reset to the task's defaults"));
     defaults->setToolTip(QStringLiteral("λ, both learning rates, batch and length from the reference's table "
                                         "(design doc, section 5)"));
@@ -160,21 +160,21 @@ QWidget* SearchForm::buildOutputGroup() {
     retrainCheck_->setToolTip(QStringLiteral("Then re-train the model with hard Extract layers at the configuration "
                                              "found (same data, epochs, batch and BERT learning rate; best dev kept)"));
     form->addRow(retrainCheck_);
-    fullPassCheck_ = new QCheckBox(QStringLiteral("…training the weights without elimination &too"));
+    fullPassCheck_ = new QCheckBox(QStringLiteral("…training the weights witho&ut elimination too"));
     fullPassCheck_->setToolTip(QStringLiteral("Each step also runs the model without Extract layers (the loss is the "
                                               "mean of both passes), so the re-trained weights also serve as the "
                                               "full model. Twice the time per step."));
     form->addRow(fullPassCheck_);
-    distillCheck_ = new QCheckBox(QStringLiteral("…&distilling from the fine-tuned model"));
+    distillCheck_ = new QCheckBox(QStringLiteral("…d&istilling from the fine-tuned model"));
     distillCheck_->setToolTip(QStringLiteral("Knowledge distillation: the re-training loss adds the fine-tuned model's "
                                              "class probabilities (softened by the temperature) to the labels"));
     form->addRow(distillCheck_);
     const pb::train::StepOptions defaults;
-    distillWeightEdit_ = addNumberField(form, QStringLiteral("Teacher &weight:"),
+    distillWeightEdit_ = addNumberField(form, QStringLiteral("Teacher wei&ght:"),
                                         QStringLiteral("Weight w of the teacher's term: (1 - w) · CE(label) + w · T² · "
                                                        "CE(teacher, student), both at temperature T"));
     distillWeightEdit_->setText(numberText(defaults.distill.weight));
-    distillTemperatureEdit_ = addNumberField(form, QStringLiteral("Te&mperature:"),
+    distillTemperatureEdit_ = addNumberField(form, QStringLiteral("Tem&perature:"),
                                              QStringLiteral("T: larger values soften both softmaxes, so the teacher's "
                                                             "confidence on the other class counts more"));
     distillTemperatureEdit_->setText(numberText(defaults.distill.temperature));

@@ -15,9 +15,11 @@
 #include "ui/shortcut_table.h"
 #include "ui/token_survival_view.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QMenuBar>
 #include <QFile>
 #include <QMimeData>
@@ -344,6 +346,34 @@ private slots:
         check(w.menuBar()->actions(), QStringLiteral("menu bar"));
         for (QAction* top : w.menuBar()->actions())
             if (top->menu()) check(top->menu()->actions(), top->text());
+
+        // In the window itself, Alt + a letter is shared by the menu bar and every visible label and button.
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QMap<QChar, QString> seen;
+        auto add = [&](const QString& text, const QString& what) {
+            const QChar m = mnemonic(text);
+            if (m.isNull()) return;
+            QVERIFY2(!seen.contains(m), qPrintable(QStringLiteral("Alt+%1: %2 and %3").arg(m).arg(seen.value(m), what)));
+            seen.insert(m, what);
+        };
+        for (QAction* top : w.menuBar()->actions()) add(top->text(), QStringLiteral("menu ") + top->text());
+        for (QLabel* label : w.findChildren<QLabel*>())
+            if (label->buddy() && label->isVisibleTo(&w) && label->window() == &w) add(label->text(), label->text());
+        for (QAbstractButton* button : w.findChildren<QAbstractButton*>())
+            if (button->isVisibleTo(&w) && button->window() == &w) add(button->text(), button->text());
+
+        // The same in the search window, a window of its own.
+        w.openSearchWindow();
+        QWidget* search = w.searchWindow();
+        QVERIFY(search);
+        seen.clear();
+        for (QLabel* label : search->findChildren<QLabel*>())
+            if (label->buddy() && label->isVisibleTo(search)) add(label->text(), label->text());
+        for (QAbstractButton* button : search->findChildren<QAbstractButton*>())
+            if (button->isVisibleTo(search)) add(button->text(), button->text());
+        search->close();
     }
 
     void badFolderReportsTheErrorAndKeepsTheModel() {
