@@ -50,14 +50,7 @@ AttentionView::AttentionView(QWidget* parent) : AnalysisView(parent) {
     plot_->yAxis->setRangeReversed(true);  // first token on top, as a matrix is read
     plot_->xAxis->grid()->setVisible(false);
     plot_->yAxis->grid()->setVisible(false);
-    scale_ = new QCPColorScale(plot_);
-    plot_->plotLayout()->addElement(1, 1, scale_);
-    scale_->setType(QCPAxis::atRight);
-    scale_->axis()->setLabel(tr("attention probability"));
-    scale_->setGradient(viridisGradient());
-    auto* margins = new QCPMarginGroup(plot_);
-    plot_->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
-    scale_->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    scale_ = addViridisColorScale(plot_, tr("attention probability"));
     plot_->setToolTip(tr("Row q, column k: how much token q attends to token k. "
                          "\u00d7 and red marks: eliminated at this layer"));
     plot_->installEventFilter(this);

@@ -83,6 +83,18 @@ void stylePlot(QCustomPlot* plot, const QPalette& palette) {
     plot->legend->setBorderPen(QPen(mix(base, text, 0.3)));
 }
 
+QCPColorScale* addViridisColorScale(QCustomPlot* plot, const QString& label) {
+    auto* scale = new QCPColorScale(plot);
+    plot->plotLayout()->addElement(1, 1, scale);
+    scale->setType(QCPAxis::atRight);
+    scale->axis()->setLabel(label);
+    scale->setGradient(viridisGradient());
+    auto* margins = new QCPMarginGroup(plot);
+    plot->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    return scale;
+}
+
 QCPTextElement* addPlotTitle(QCustomPlot* plot) {
     plot->plotLayout()->insertRow(0);
     QFont font = plot->font();

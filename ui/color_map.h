@@ -9,6 +9,7 @@
 
 class QCPAxis;
 class QCPColorGradient;
+class QCPColorScale;
 class QCPTextElement;
 class QCustomPlot;
 class QPalette;
@@ -47,6 +48,9 @@ QColor eliminatedColor(const QPalette& palette);
 void stylePlot(QCustomPlot* plot, const QPalette& palette);
 // The same for one axis (colour scales keep theirs outside the plot's axis rects).
 void styleAxis(QCPAxis* axis, const QPalette& palette);
+// A viridis colour scale right of the plot's main axis rect, labelled, its top and bottom aligned
+// with the rect's (the matrix views: significance heatmap, attention).
+QCPColorScale* addViridisColorScale(QCustomPlot* plot, const QString& label);
 // A bold title row above the plot's main axis rect.
 QCPTextElement* addPlotTitle(QCustomPlot* plot);
 // Moves the legend out of the axis rect to its right (top-aligned), so it never covers data.

@@ -3,26 +3,20 @@
 #include <QAction>
 #include <QMenu>
 #include <QMenuBar>
-#include <QRegularExpression>
 
 namespace pb::ui {
 namespace {
-
-QString plainText(QString text) {
-    text.remove(QRegularExpression(QStringLiteral("&(?!&)")));
-    return text.replace(QStringLiteral("&&"), QStringLiteral("&"));
-}
 
 void collect(const QMenu& menu, const QString& path, std::vector<ShortcutEntry>& out) {
     for (QAction* action : menu.actions()) {
         if (action->isSeparator()) continue;
         if (QMenu* sub = action->menu()) {
-            collect(*sub, path + QStringLiteral(" › ") + plainText(action->text()), out);
+            collect(*sub, path + QStringLiteral(" › ") + action->iconText(), out);
             continue;
         }
         QStringList keys;
         for (const QKeySequence& k : action->shortcuts()) keys << k.toString(QKeySequence::NativeText);
-        if (!keys.isEmpty()) out.push_back({path, plainText(action->text()), keys.join(QStringLiteral(", "))});
+        if (!keys.isEmpty()) out.push_back({path, action->iconText(), keys.join(QStringLiteral(", "))});
     }
 }
 
@@ -31,7 +25,7 @@ void collect(const QMenu& menu, const QString& path, std::vector<ShortcutEntry>&
 std::vector<ShortcutEntry> menuShortcuts(const QMenuBar& bar) {
     std::vector<ShortcutEntry> out;
     for (QAction* top : bar.actions())
-        if (QMenu* menu = top->menu()) collect(*menu, plainText(top->text()), out);
+        if (QMenu* menu = top->menu()) collect(*menu, top->iconText(), out);
     return out;
 }
 

@@ -11,7 +11,7 @@ namespace pb::ui {
 
 struct ShortcutEntry {
     QString menu;    // "Edit"
-    QString action;  // "Undo", without the mnemonic '&'
+    QString action;  // "Undo": QAction::iconText(), the text without its mnemonic '&'
     QString keys;    // "Ctrl+Z"; several sequences joined by ", "
 };
 

@@ -102,15 +102,8 @@ void SignificanceView::buildHeatmap() {
     heat_->yAxis->setRangeReversed(true);  // layer 1 on top, as in the token survival view
     heat_->xAxis->grid()->setVisible(false);
     heat_->yAxis->grid()->setVisible(false);
-    scale_ = new QCPColorScale(heat_);
-    heat_->plotLayout()->addElement(1, 1, scale_);
-    scale_->setType(QCPAxis::atRight);
-    scale_->axis()->setLabel(tr("significance (normalised per layer)"));
-    scale_->setGradient(viridisGradient());
+    scale_ = addViridisColorScale(heat_, tr("significance (normalised per layer)"));
     scale_->setDataRange(QCPRange(0, 1));
-    auto* margins = new QCPMarginGroup(heat_);
-    heat_->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
-    scale_->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
     heat_->setToolTip(tr("Grey: the token was eliminated before this layer. Click a column to highlight its token"));
 }
 
