@@ -313,15 +313,9 @@ CLI::App* add_experiment_command(CLI::App& app, DatasetArgs& d) {
 
 void add_dataset_commands(CLI::App& app, Commands& out) {
     auto e = std::make_shared<DatasetArgs>();
-    out.push_back({add_eval_command(app, *e), [e] {
-                       use_default_model(e->model);
-                       return eval_dataset(*e);
-                   }});
+    out.push_back(with_default_model(add_eval_command(app, *e), e, eval_dataset));
     auto x = std::make_shared<DatasetArgs>();
-    out.push_back({add_experiment_command(app, *x), [x] {
-                       use_default_model(x->model);
-                       return run_experiment(*x);
-                   }});
+    out.push_back(with_default_model(add_experiment_command(app, *x), x, run_experiment));
 }
 
 }  // namespace pb::cli

@@ -83,8 +83,12 @@ int make_demo_model(const DemoArgs& d) {
     return 0;
 }
 
-int info(const std::string& model) {
-    auto folder = pb::load_model_folder(model);
+struct InfoArgs {
+    std::string model;
+};
+
+int info(const InfoArgs& i) {
+    auto folder = pb::load_model_folder(i.model);
     nlohmann::json j = pb::to_json(folder.model.config);
     j["weight_bytes"] = folder.weight_bytes;
     j["tokenizer_vocabulary"] = folder.tokenizer->vocab_size();
@@ -128,17 +132,11 @@ CLI::App* add_demo_command(CLI::App& app, DemoArgs& d) {
 
 void add_model_commands(CLI::App& app, Commands& out) {
     auto a = std::make_shared<AnalyzeArgs>();
-    out.push_back({add_analyze_command(app, *a), [a] {
-                       use_default_model(a->model);
-                       return analyze(*a);
-                   }});
-    auto model = std::make_shared<std::string>();
+    out.push_back(with_default_model(add_analyze_command(app, *a), a, analyze));
+    auto i = std::make_shared<InfoArgs>();
     auto* info_cmd = app.add_subcommand("info", "Print the model's configuration and files");
-    info_cmd->add_option("--model", *model, "Hugging Face model folder (default: the embedded default model)");
-    out.push_back({info_cmd, [model] {
-                       use_default_model(*model);
-                       return info(*model);
-                   }});
+    info_cmd->add_option("--model", i->model, "Hugging Face model folder (default: the embedded default model)");
+    out.push_back(with_default_model(info_cmd, i, info));
     auto d = std::make_shared<DemoArgs>();
     out.push_back({add_demo_command(app, *d), [d] { return make_demo_model(*d); }});
 }
